@@ -1,0 +1,44 @@
+"""Only the Extension list; pure Python when FASTSIGNALS_NO_EXTENSIONS is set or no compiler works."""
+
+import os
+import sys
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+
+class optional_build_ext(build_ext):
+    """Build the extension if possible; otherwise say so in one line and ship the pure twin."""
+
+    def run(self):
+        try:
+            super().run()
+        except Exception as err:
+            self._notice(err)
+
+    def build_extension(self, ext):
+        try:
+            super().build_extension(ext)
+        except Exception as err:
+            self._notice(err)
+
+    def _notice(self, err):
+        print(
+            f"fastsignals: compiled engine not built ({type(err).__name__}: {err}); "
+            "installing the pure-Python engine.",
+            file=sys.stderr,
+        )
+
+
+if os.environ.get("FASTSIGNALS_NO_EXTENSIONS"):
+    print("fastsignals: FASTSIGNALS_NO_EXTENSIONS is set; installing the pure-Python engine.", file=sys.stderr)
+    ext_modules = []
+else:
+    from Cython.Build import cythonize
+
+    ext_modules = cythonize(
+        "src/fastsignals/_signal_c.pyx",
+        compiler_directives={"language_level": "3"},
+    )
+
+setup(ext_modules=ext_modules, cmdclass={"build_ext": optional_build_ext})

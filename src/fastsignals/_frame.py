@@ -1,0 +1,53 @@
+"""The one Python frame that send() and send_robust() keep around a compiled loop.
+
+Django's receivers run with exactly one frame between them and the caller of
+send(): the method itself. Receivers rely on it (``warnings.warn(stacklevel=N)``,
+``logging`` with ``stacklevel``), so the compiled engine's methods are these small
+Python functions, each calling the C loop once.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Callable
+
+Loop = Callable[[Any, Any, "dict[str, Any]", bool], "list[tuple[Any, Any]]"]
+
+
+def _receiver_traceback(tb: TracebackType | None, engine_file: str) -> TracebackType | None:
+    # Skip this frame's own entry and the compiled loop's: re-raising here puts the
+    # traceback back in Django's shape, caller -> send -> receiver.
+    tb = tb.tb_next if tb is not None else None
+    while tb is not None and tb.tb_frame.f_code.co_filename == engine_file:
+        tb = tb.tb_next
+    return tb
+
+
+def keep_frame(loop: Loop, engine_file: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """send and send_robust methods around ``loop(signal, sender, named, robust)``."""
+
+    def send(self: Any, sender: Any, **named: Any) -> list[tuple[Any, Any]]:
+        """Call every receiver for sender and return [(receiver, response), ...].
+
+        Synchronous receivers run first, in connection order; the async ones then
+        run concurrently. The first exception a receiver raises propagates and
+        ends the dispatch.
+        """
+        try:
+            return loop(self, sender, named, False)
+        except BaseException as err:
+            raise err.with_traceback(_receiver_traceback(err.__traceback__, engine_file))
+
+    def send_robust(self: Any, sender: Any, **named: Any) -> list[tuple[Any, Any]]:
+        """As send(), but an Exception a receiver raises is logged and returned as its response.
+
+        BaseExceptions that are not Exceptions (KeyboardInterrupt...) still propagate.
+        """
+        try:
+            return loop(self, sender, named, True)
+        except BaseException as err:
+            raise err.with_traceback(_receiver_traceback(err.__traceback__, engine_file))
+
+    for method in (send, send_robust):
+        method.__qualname__ = f"Signal.{method.__name__}"
+    return send, send_robust

@@ -1,0 +1,267 @@
+"""What both engines share: the behaviour of the installed Django version.
+
+Django 5.2, 6.0 and 6.1 differ in their dispatcher internals. This module reads
+the installed version once and exposes the few facts the engines branch on, plus
+the parts of a signal whose cost is not in the dispatch loop (the DEBUG checks,
+the async paths, failure logging). Without Django, the newest semantics apply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync, sync_to_async
+
+try:
+    import django
+    from django.dispatch import Signal as DjangoSignal
+    from django.dispatch import dispatcher as django_dispatcher
+except ImportError:
+    django = None
+    DjangoSignal = None
+    django_dispatcher = None
+
+__all__ = [
+    "DJANGO_VERSION",
+    "INDEX_ATTR",
+    "INDEXED",
+    "SENDER_REFS",
+    "RECEIVER_TUPLE_LEN",
+    "NONE_ID",
+    "NO_RECEIVERS",
+    "SignalBase",
+    "make_id",
+    "iscoroutinefunction",
+    "call_receiver",
+    "check_receiver",
+    "run_async_receivers",
+]
+
+logger = logging.getLogger("django.dispatch")
+
+#: Where an engine keeps a signal's receiver index, in the signal's __dict__.
+INDEX_ATTR = "_fastsignals_index"
+#: Every signal that has an index, so uninstall() can drop those of stock signals.
+INDEXED: weakref.WeakSet[Any] = weakref.WeakSet()
+
+#: (major, minor) of the installed Django, or None when Django is absent.
+DJANGO_VERSION: tuple[int, int] | None = (
+    (django.VERSION[0], django.VERSION[1]) if django is not None else None
+)
+_NEWEST = DJANGO_VERSION is None or DJANGO_VERSION >= (6, 0)
+
+#: 6.x keeps a weak reference to each sender so receivers die with it.
+SENDER_REFS: bool = _NEWEST
+#: receivers tuples: (key, receiver, is_async) on 5.x, plus sender_ref on 6.x.
+RECEIVER_TUPLE_LEN: int = 4 if SENDER_REFS else 3
+#: 6.1 runs async receivers in a TaskGroup sharing one copied context.
+TASK_GROUP: bool = DJANGO_VERSION is None or DJANGO_VERSION >= (6, 1)
+
+
+def make_id(target: object) -> object:
+    """The identity Django keys a receiver or sender by: bound methods by (self, func)."""
+    if hasattr(target, "__func__"):
+        return (id(target.__self__), id(target.__func__))
+    return id(target)
+
+
+NONE_ID = make_id(None)
+
+# Stock code (sentry's saved _live_receivers, uninstall()) reads the same cache,
+# so the "no receivers" marker must be Django's own object when Django is there.
+NO_RECEIVERS: object = (
+    django_dispatcher.NO_RECEIVERS if django_dispatcher is not None else object()
+)
+
+if DJANGO_VERSION is not None and DJANGO_VERSION < (6, 0):
+    from asgiref.sync import iscoroutinefunction
+else:
+    iscoroutinefunction = inspect.iscoroutinefunction
+
+
+def check_receiver(receiver: object) -> None:
+    """Django's DEBUG-only checks in connect(); nothing when Django is absent."""
+    if django is None:
+        return
+    from django.conf import settings
+
+    if settings.configured and settings.DEBUG:
+        if not callable(receiver):
+            raise TypeError("Signal receivers must be callable.")
+        from django.utils.inspect import func_accepts_kwargs
+
+        if not func_accepts_kwargs(receiver):
+            raise ValueError(
+                "Signal receivers must accept keyword arguments (**kwargs)."
+            )
+
+
+def call_receiver(receiver: Any, signal: Any, sender: object, named: dict[str, Any]) -> Any:
+    """One receiver call made by Python itself, so its argument errors read as Django's."""
+    return receiver(signal=signal, sender=sender, **named)
+
+
+def _restore_context(context: contextvars.Context) -> None:
+    # 6.1: what the receivers set in their shared context becomes visible to the caller.
+    for var, value in context.items():
+        try:
+            if var.get() != value:
+                var.set(value)
+        except LookupError:
+            var.set(value)
+
+
+async def _gather(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:
+    if not TASK_GROUP:
+        return list(await asyncio.gather(*coros))
+    if not coros:
+        return []
+    context = contextvars.copy_context()
+    results: list[Any] = [None] * len(coros)
+
+    async def run(index: int, coro: Coroutine[Any, Any, Any]) -> None:
+        results[index] = await coro
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for index, coro in enumerate(coros):
+                group.create_task(run(index, coro), context=context)
+        return results
+    except BaseExceptionGroup as group_error:
+        if len(group_error.exceptions) == 1:
+            raise group_error.exceptions[0]
+        raise
+    finally:
+        _restore_context(context)
+
+
+async def _call_robust(signal: Any, receiver: Any, sender: object, named: dict[str, Any]) -> Any:
+    # The receiver is called inside the guard: an error on the call itself is caught too.
+    try:
+        return await receiver(signal=signal, sender=sender, **named)
+    except Exception as err:
+        signal._log_robust_failure(receiver, err)
+        return err
+
+
+def _coros(
+    signal: Any, sender: object, named: dict[str, Any], receivers: list[Any], robust: bool
+) -> list[Coroutine[Any, Any, Any]]:
+    coros = []
+    for receiver in receivers:
+        if robust:
+            coros.append(_call_robust(signal, receiver, sender, named))
+        else:
+            coros.append(receiver(signal=signal, sender=sender, **named))
+    return coros
+
+
+async def _no_responses() -> list[tuple[Any, Any]]:
+    return []
+
+
+def run_async_receivers(
+    signal: Any, sender: object, named: dict[str, Any], receivers: list[Any], robust: bool
+) -> list[tuple[Any, Any]]:
+    """The tail of send()/send_robust(): run the async receivers from sync code."""
+
+    async def asend() -> Iterable[tuple[Any, Any]]:
+        return zip(receivers, await _gather(_coros(signal, sender, named, receivers, robust)))
+
+    return list(async_to_sync(asend)())
+
+
+def _call_sync(
+    signal: Any, sender: object, named: dict[str, Any], receivers: list[Any], robust: bool
+) -> list[tuple[Any, Any]]:
+    responses = []
+    for receiver in receivers:
+        if not robust:
+            responses.append((receiver, receiver(signal=signal, sender=sender, **named)))
+            continue
+        try:
+            response = receiver(signal=signal, sender=sender, **named)
+        except Exception as err:
+            signal._log_robust_failure(receiver, err)
+            responses.append((receiver, err))
+        else:
+            responses.append((receiver, response))
+    return responses
+
+
+async def _asend(signal: Any, sender: object, named: dict[str, Any], robust: bool) -> list[tuple[Any, Any]]:
+    if not signal.receivers or signal.sender_receivers_cache.get(sender) is NO_RECEIVERS:
+        return []
+    sync_receivers, async_receivers = signal._live_receivers(sender)
+    if sync_receivers:
+        sync_send = sync_to_async(_call_sync)(signal, sender, named, sync_receivers, robust)
+    else:
+        sync_send = _no_responses()
+    if TASK_GROUP:
+        responses = await sync_send
+        async_responses = await _gather(_coros(signal, sender, named, async_receivers, robust))
+    else:
+        responses, async_responses = await asyncio.gather(
+            sync_send,
+            asyncio.gather(*_coros(signal, sender, named, async_receivers, robust)),
+        )
+    responses.extend(zip(async_receivers, async_responses))
+    return responses
+
+
+_Base: type = DjangoSignal if DjangoSignal is not None else object
+
+
+class SignalBase(_Base):  # type: ignore[misc,valid-type]
+    """The parts of a signal both engines share: construction, async sends, logging."""
+
+    def __init__(self, use_caching: bool = False) -> None:
+        self.receivers: list[tuple[Any, ...]] = []
+        self.lock = threading.Lock()
+        self.use_caching = use_caching
+        # Django's contract: a per-sender WeakKeyDictionary when caching, else an unused dict.
+        self.sender_receivers_cache: Any = weakref.WeakKeyDictionary() if use_caching else {}
+        self._dead_receivers = False
+
+    async def asend(self, sender: object, **named: Any) -> list[tuple[Any, Any]]:
+        """Send to every receiver from async code; sync receivers run in one thread first.
+
+        Errors propagate, as with send().
+        """
+        return await _asend(self, sender, named, robust=False)
+
+    async def asend_robust(self, sender: object, **named: Any) -> list[tuple[Any, Any]]:
+        """As asend(), but an Exception a receiver raises is logged and returned as its response."""
+        return await _asend(self, sender, named, robust=True)
+
+    def _log_robust_failure(self, receiver: Any, err: Exception) -> None:
+        logger.error(
+            "Error calling %s in Signal.send_robust() (%s)",
+            receiver.__qualname__,
+            err,
+            exc_info=err,
+        )
+
+    def _flag_dead_receivers(self, reference: object = None) -> None:
+        # Runs from weakref callbacks, possibly while this thread holds self.lock:
+        # it only raises the flag; the purge happens later under the lock.
+        self._dead_receivers = True
+
+
+def receiver(signal: Any, **kwargs: Any) -> Callable[[Any], Any]:
+    """Decorator: connect the function to a signal, or to each of a list or tuple of signals."""
+
+    def decorator(func: Any) -> Any:
+        signals = signal if isinstance(signal, (list, tuple)) else (signal,)
+        for each in signals:
+            each.connect(func, **kwargs)
+        return func
+
+    return decorator

@@ -1,0 +1,479 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The compiled engine: the same design as _signal_py.py, name for name.
+
+``signal.receivers`` stays Django's list of tuples and the single source of truth.
+An ``_Index`` derived from it answers "which receivers for this sender" with one
+dict lookup instead of a scan, and knows each lookup key so connect() need not scan.
+The index keeps a snapshot of the list's items and is rebuilt whenever the list no
+longer holds exactly those items, so direct edits by third-party code are seen.
+
+Invariant for the lock-free reads below: with the GIL held, a stretch of C code
+that calls no Python code cannot interleave with another thread, so a freshness
+test and the lookups after it see one consistent list.
+"""
+
+import sys
+import types
+import weakref
+
+from cpython.object cimport PyObject
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.weakref cimport PyWeakref_GetObject, PyWeakref_NewRef
+from libc.string cimport memcmp
+
+from ._frame import keep_frame
+from ._semantics import (
+    INDEX_ATTR,
+    INDEXED,
+    NO_RECEIVERS,
+    NONE_ID,
+    RECEIVER_TUPLE_LEN,
+    SENDER_REFS,
+    SignalBase,
+    call_receiver,
+    check_receiver,
+    iscoroutinefunction,
+    make_id,
+    run_async_receivers,
+)
+
+__all__ = ["Signal"]
+
+cdef extern from "Python.h":
+    ctypedef struct PyListObject:
+        PyObject** ob_item
+    ctypedef struct PyTupleObject:
+        PyObject** ob_item
+    object PyObject_Vectorcall(object callable, PyObject** args, size_t nargsf, PyObject* kwnames)
+    const size_t PY_VECTORCALL_ARGUMENTS_OFFSET
+    bint PyWeakref_CheckRef(object ob)
+    object PyMethod_New(object func, object self)
+    PyObject* PyDict_GetItemWithError(object mp, object key) except? NULL
+    Py_ssize_t PyObject_Hash(object ob) except -1
+
+cdef str _INDEX_ATTR = INDEX_ATTR
+cdef object _ReferenceType = weakref.ReferenceType
+cdef object _WeakMethod = weakref.WeakMethod
+cdef object _WeakKeyDictionary = weakref.WeakKeyDictionary
+cdef object _MethodType = types.MethodType
+cdef object _NO_RECEIVERS = NO_RECEIVERS
+cdef object _NONE_ID = NONE_ID
+cdef bint _SENDER_REFS = SENDER_REFS
+cdef tuple _SIGNAL_SENDER = ("signal", "sender")
+cdef str _ENGINE_FILE  # the file name Cython gives this module's frames in tracebacks
+
+# Up to this many keyword arguments the call's argument vector lives on the C stack.
+DEF _STACK_ARGS = 16
+
+
+cdef class _Index:
+    """What one snapshot of ``signal.receivers`` says, ready for lookups."""
+
+    cdef list snapshot
+    cdef dict keys
+    cdef list anys
+    cdef dict specific
+    cdef dict merged
+
+    def __init__(self, list receivers):
+        # Strong references to the snapshot's tuples: no tuple can be freed and its
+        # address reused while we compare by identity, so the freshness test is exact.
+        self.snapshot = list(receivers)
+        self.keys = {}
+        for item in self.snapshot:
+            lookup_key = _lookup_key_of(item)
+            if not _count_key(self.keys, lookup_key, 1):
+                self.keys = None
+                break
+        self.anys = None
+        self.specific = {}
+        self.merged = {}
+
+    cdef bint fresh(self, list receivers):
+        """Whether ``receivers`` still holds exactly the snapshot's items, in order."""
+        cdef Py_ssize_t size = len(receivers)
+        if size != len(self.snapshot):
+            return False
+        return memcmp((<PyListObject*>receivers).ob_item,
+                      (<PyListObject*>self.snapshot).ob_item,
+                      size * sizeof(PyObject*)) == 0
+
+    cdef object has_key(self, lookup_key):
+        """Whether a receiver has this key; None when only a scan can tell."""
+        if self.keys is None:
+            return None
+        try:
+            return lookup_key in self.keys
+        except TypeError:
+            return None
+
+    cdef void appended(self, tuple item) except *:
+        """Record an append the caller made to the list (under signal.lock)."""
+        self.snapshot.append(item)
+        if self.keys is not None and not _count_key(self.keys, item[0], 1):
+            self.keys = None
+        self.anys = None
+
+    cdef void deleted(self, Py_ssize_t index) except *:
+        """Record a deletion the caller made from the list (under signal.lock)."""
+        item = self.snapshot.pop(index)
+        if self.keys is not None:
+            _count_key(self.keys, item[0], -1)
+        self.anys = None
+
+    cdef list entries_for(self, senderkey):
+        """Cache entries of the receivers for this sender key, in connection order."""
+        if self.anys is None:
+            self._group()
+        merged = self.merged.get(senderkey)
+        if merged is not None:
+            return <list>merged
+        specific = self.specific.get(senderkey)
+        if specific is None:
+            merged = [pair[1] for pair in self.anys]
+        else:
+            merged = [pair[1] for pair in sorted(self.anys + <list>specific, key=_position)]
+        self.merged[senderkey] = merged
+        return <list>merged
+
+    cdef void _group(self) except *:
+        cdef list anys = []
+        cdef dict specific = {}
+        cdef Py_ssize_t position
+        for position, item in enumerate(self.snapshot):
+            senderkey, entry = _entry_of(item)
+            if senderkey == _NONE_ID:
+                anys.append((position, entry))
+            else:
+                specific.setdefault(senderkey, []).append((position, entry))
+        self.specific = specific
+        self.merged = {}
+        self.anys = anys
+
+
+def _position(tuple pair):
+    return pair[0]
+
+
+cdef bint _count_key(dict keys, lookup_key, int step) except -1:
+    try:
+        count = keys.get(lookup_key, 0) + step
+    except TypeError:
+        return False
+    if count:
+        keys[lookup_key] = count
+    else:
+        del keys[lookup_key]
+    return True
+
+
+cdef object _lookup_key_of(item):
+    if _SENDER_REFS:
+        lookup_key, _, _, _ = item
+    else:
+        lookup_key, _, _ = item
+    return lookup_key
+
+
+cdef tuple _entry_of(item):
+    if _SENDER_REFS:
+        (_, senderkey), receiver, sender_ref, is_async = item
+        return senderkey, (receiver, sender_ref, is_async)
+    (_, senderkey), receiver, is_async = item
+    return senderkey, (receiver, is_async)
+
+
+cdef object _deref(object receiver):
+    """The object a receiver reference points to, or None once it is dead."""
+    cdef PyObject* target
+    cdef PyObject* func
+    if type(receiver) is _ReferenceType:
+        target = PyWeakref_GetObject(receiver)
+        return <object>target
+    if type(receiver) is _WeakMethod:
+        # WeakMethod.__call__ without its Python frame: both halves must be alive.
+        target = PyWeakref_GetObject(receiver)
+        func = PyWeakref_GetObject(receiver._func_ref)
+        if <object>target is None or <object>func is None:
+            return None
+        meth_type = receiver._meth_type
+        if meth_type is _MethodType:
+            return PyMethod_New(<object>func, <object>target)
+        return meth_type(<object>func, <object>target)
+    return receiver()
+
+
+cdef tuple _resolve(list entries):
+    cdef list sync_receivers = []
+    cdef list async_receivers = []
+    cdef tuple entry
+    for entry in entries:
+        receiver = entry[0]
+        if PyWeakref_CheckRef(receiver):
+            receiver = _deref(receiver)
+            if receiver is None:
+                continue
+        if _SENDER_REFS:
+            # A receiver tied to a collected sender is skipped even before the purge.
+            sender_ref = entry[1]
+            if sender_ref is not None and <object>PyWeakref_GetObject(sender_ref) is None:
+                continue
+        if entry[2 if _SENDER_REFS else 1]:
+            async_receivers.append(receiver)
+        else:
+            sync_receivers.append(receiver)
+    return sync_receivers, async_receivers
+
+
+cdef bint _is_dead(item) except -1:
+    receiver = item[1]
+    if isinstance(receiver, _ReferenceType) and receiver() is None:
+        return True
+    if _SENDER_REFS:
+        sender_ref = item[2]
+        return sender_ref is not None and sender_ref() is None
+    return False
+
+
+cdef _Index _index(signal):
+    """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds lock)."""
+    receivers = signal.receivers
+    index = getattr(signal, _INDEX_ATTR, None)
+    if index is None:
+        INDEXED.add(signal)
+    if type(index) is not _Index or not (<_Index>index).fresh(receivers):
+        index = _Index(receivers)
+        setattr(signal, _INDEX_ATTR, index)
+    return <_Index>index
+
+
+cdef tuple _lookup_key(receiver, sender, dispatch_uid):
+    if dispatch_uid:
+        return (dispatch_uid, make_id(sender))
+    return (make_id(receiver), make_id(sender))
+
+
+cdef object _weak_receiver(signal, receiver):
+    ref = weakref.ref
+    if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
+        ref = _WeakMethod
+    if _SENDER_REFS:
+        return ref(receiver, signal._flag_dead_receivers)
+    # 5.x: a finalizer on the receiver's object raises the flag, not the ref itself.
+    target = receiver.__self__ if ref is _WeakMethod else receiver
+    weak = ref(receiver)
+    weakref.finalize(target, signal._flag_dead_receivers)
+    return weak
+
+
+cdef object _sender_ref(signal, sender):
+    # A weak reference ties the receiver's life to its sender, so a later object
+    # reusing the sender's id() does not inherit it. Some senders refuse weakrefs.
+    if sender is None:
+        return None
+    try:
+        return weakref.ref(sender, signal._flag_dead_receivers)
+    except TypeError:
+        return None
+
+
+cdef list _entries(signal, sender):
+    """Entries for sender from the receivers list, storing them when caching."""
+    with signal.lock:
+        signal._clear_dead_receivers()
+        entries = _index(signal).entries_for(make_id(sender))
+        if signal.use_caching:
+            signal.sender_receivers_cache[sender] = list(entries) if entries else _NO_RECEIVERS
+    return entries
+
+
+cdef object _cache_get(cache, sender):
+    """cache.get(sender), without the Python frame for a plain dict or WeakKeyDictionary."""
+    cdef PyObject* found
+    if type(cache) is dict:
+        if not cache:
+            PyObject_Hash(sender)  # {}.get(sender) still hashes: unhashable senders raise.
+            return None
+        found = PyDict_GetItemWithError(cache, sender)
+    elif type(cache) is _WeakKeyDictionary:
+        found = PyDict_GetItemWithError(cache.data, PyWeakref_NewRef(sender, None))
+    else:
+        return cache.get(sender)
+    if found is NULL:
+        return None
+    return <object>found
+
+
+cdef object _live_receivers_c = None  # Signal._live_receivers, set below the class.
+
+
+cdef tuple _live(signal, sender, cached):
+    """send()'s receivers; reuses its cache lookup unless _live_receivers is overridden."""
+    if type(signal)._live_receivers is not _live_receivers_c:
+        return signal._live_receivers(sender)
+    if not signal.use_caching or signal._dead_receivers:
+        cached = None
+    if cached is None:
+        cached = _entries(signal, sender)
+    return _resolve(cached)
+
+
+def _dispatch(signal, sender, dict named, bint robust):
+    """send() and send_robust() past their Python frame: the whole loop in C."""
+    if not signal.receivers:
+        return []
+    cached = _cache_get(signal.sender_receivers_cache, sender)
+    if cached is _NO_RECEIVERS:
+        return []
+    sync_receivers, async_receivers = _live(signal, sender, cached)
+    cdef list responses = _call_all(signal, sender, named, <list>sync_receivers, robust)
+    if async_receivers:
+        responses.extend(run_async_receivers(signal, sender, named, async_receivers, robust))
+    return responses
+
+
+cdef list _call_all(signal, sender, dict named, list receivers, bint robust):
+    cdef list responses = []
+    if not receivers:
+        return responses
+    if "signal" in named:
+        # Let Python word the duplicate-keyword TypeError exactly as Django's call does.
+        for receiver in receivers:
+            responses.append((receiver, call_receiver(receiver, signal, sender, named)))
+        return responses
+    cdef Py_ssize_t nkw = len(named)
+    cdef Py_ssize_t nargs = 2 + nkw
+    cdef tuple kwnames = _SIGNAL_SENDER + tuple(named) if nkw else _SIGNAL_SENDER
+    cdef tuple values = tuple(named.values())
+    cdef PyObject* stack[_STACK_ARGS + 3]
+    cdef PyObject** args = stack
+    cdef Py_ssize_t i
+    if nargs + 1 > _STACK_ARGS + 3:
+        args = <PyObject**>PyMem_Malloc((nargs + 1) * sizeof(PyObject*))
+        if args is NULL:
+            raise MemoryError()
+    try:
+        _call_each(signal, sender, receivers, responses, args, kwnames, nkw, values, robust)
+    finally:
+        if args is not stack:
+            PyMem_Free(args)
+    return responses
+
+
+cdef void _call_each(signal, sender, list receivers, list responses, PyObject** args,
+                     tuple kwnames, Py_ssize_t nkw, tuple values, bint robust) except *:
+    cdef Py_ssize_t i
+    # Slot 0 is scratch space that PY_VECTORCALL_ARGUMENTS_OFFSET lets a bound
+    # method use for its self; the vector borrows references held by values.
+    args[0] = NULL
+    args[1] = <PyObject*>signal
+    args[2] = <PyObject*>sender
+    for i in range(nkw):
+        args[3 + i] = (<PyTupleObject*>values).ob_item[i]
+    for receiver in receivers:
+        if not robust:
+            response = PyObject_Vectorcall(receiver, args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, <PyObject*>kwnames)
+            responses.append((receiver, response))
+            continue
+        try:
+            response = PyObject_Vectorcall(receiver, args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, <PyObject*>kwnames)
+        except Exception as err:
+            _add_caller_frame(err)
+            signal._log_robust_failure(receiver, err)
+            responses.append((receiver, err))
+        else:
+            responses.append((receiver, response))
+
+
+cdef void _add_caller_frame(err) except *:
+    # Caught in C, the traceback starts at this module's entry; in Django it starts
+    # in send_robust(). Drop ours and put our send_robust's frame (the innermost
+    # Python frame) first.
+    tb = err.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == _ENGINE_FILE:
+        tb = tb.tb_next
+    frame = sys._getframe(0)
+    err.__traceback__ = types.TracebackType(tb, frame, frame.f_lasti, frame.f_lineno)
+
+
+
+
+_ENGINE_FILE = _dispatch.__code__.co_filename
+
+
+class Signal(SignalBase):
+    """A drop-in for django.dispatch.Signal with a per-sender receiver index.
+
+    Receivers are called synchronous ones first, in connection order, then the
+    async ones concurrently. Weak receivers (the default) vanish when collected;
+    on Django 6.x, so do receivers tied to a collected sender.
+    """
+
+    def connect(self, receiver, sender=None, weak=True, dispatch_uid=None):
+        """Connect receiver to sender (None: any sender); a second connect of the same key is ignored."""
+        check_receiver(receiver)
+        lookup_key = _lookup_key(receiver, sender, dispatch_uid)
+        is_async = iscoroutinefunction(receiver)
+        if weak:
+            receiver = _weak_receiver(self, receiver)
+        if _SENDER_REFS:
+            item = (lookup_key, receiver, _sender_ref(self, sender), is_async)
+        else:
+            item = (lookup_key, receiver, is_async)
+        cdef _Index index
+        with self.lock:
+            self._clear_dead_receivers()
+            index = _index(self)
+            present = index.has_key(lookup_key)
+            if present is None:
+                present = any([_lookup_key_of(other) == lookup_key for other in self.receivers])
+            if not present:
+                self.receivers.append(item)
+                index.appended(item)
+            self.sender_receivers_cache.clear()
+
+    def disconnect(self, receiver=None, sender=None, dispatch_uid=None):
+        """Disconnect the first receiver with this key; return whether one was removed."""
+        lookup_key = _lookup_key(receiver, sender, dispatch_uid)
+        removed = False
+        cdef _Index index
+        with self.lock:
+            self._clear_dead_receivers()
+            index = _index(self)
+            if index.has_key(lookup_key) is not False:
+                for position, item in enumerate(self.receivers):
+                    if item[0] == lookup_key:
+                        del self.receivers[position]
+                        index.deleted(position)
+                        removed = True
+                        break
+            self.sender_receivers_cache.clear()
+        return removed
+
+    def has_listeners(self, sender=None):
+        """Whether any live receiver would get a send() from this sender."""
+        sync_receivers, async_receivers = self._live_receivers(sender)
+        return bool(sync_receivers) or bool(async_receivers)
+
+    send, send_robust = keep_frame(_dispatch, _ENGINE_FILE)
+
+    def _clear_dead_receivers(self):
+        # Caller holds self.lock. Replaces the list, as Django does: code holding
+        # the old list keeps a consistent view.
+        if self._dead_receivers:
+            self._dead_receivers = False
+            self.receivers = [item for item in self.receivers if not _is_dead(item)]
+
+    def _live_receivers(self, sender):
+        """(sync receivers, async receivers) for sender, weak references resolved."""
+        entries = None
+        if self.use_caching and not self._dead_receivers:
+            entries = _cache_get(self.sender_receivers_cache, sender)
+            if entries is _NO_RECEIVERS:
+                return [], []
+        if entries is None:
+            entries = _entries(self, sender)
+        return _resolve(entries)
+
+
+_live_receivers_c = Signal.__dict__["_live_receivers"]

@@ -1,0 +1,357 @@
+"""The pure-Python engine: the same design as _signal_c.pyx, name for name.
+
+``signal.receivers`` stays Django's list of tuples and the single source of truth.
+An ``_Index`` derived from it answers "which receivers for this sender" with one
+dict lookup instead of a scan, and knows each lookup key so connect() need not scan.
+The index keeps a snapshot of the list's items and is rebuilt whenever the list no
+longer holds exactly those items, so direct edits by third-party code are seen.
+"""
+
+from __future__ import annotations
+
+import weakref
+from operator import is_
+from typing import Any
+
+from ._semantics import (
+    INDEX_ATTR,
+    INDEXED,
+    NO_RECEIVERS,
+    NONE_ID,
+    RECEIVER_TUPLE_LEN,
+    SENDER_REFS,
+    SignalBase,
+    check_receiver,
+    iscoroutinefunction,
+    make_id,
+    run_async_receivers,
+)
+
+__all__ = ["Signal"]
+
+class _Index:
+    """What one snapshot of ``signal.receivers`` says, ready for lookups."""
+
+    __slots__ = ("snapshot", "keys", "anys", "specific", "merged")
+
+    def __init__(self, receivers: list[Any]) -> None:
+        # Strong references to the snapshot's tuples: no tuple can be freed and its
+        # address reused while we compare by identity, so the freshness test is exact.
+        self.snapshot = list(receivers)
+        self.keys: dict[Any, int] | None = {}
+        for item in self.snapshot:
+            lookup_key = _lookup_key_of(item)
+            if not _count_key(self.keys, lookup_key, 1):
+                self.keys = None
+                break
+        self.anys: list[tuple[int, tuple[Any, ...]]] | None = None
+        self.specific: dict[Any, list[tuple[int, tuple[Any, ...]]]] = {}
+        self.merged: dict[Any, list[tuple[Any, ...]]] = {}
+
+    def fresh(self, receivers: list[Any]) -> bool:
+        """Whether ``receivers`` still holds exactly the snapshot's items, in order."""
+        snapshot = self.snapshot
+        return len(receivers) == len(snapshot) and all(map(is_, receivers, snapshot))
+
+    def has_key(self, lookup_key: Any) -> bool | None:
+        """Whether a receiver has this key; None when only a scan can tell."""
+        if self.keys is None:
+            return None
+        try:
+            return lookup_key in self.keys
+        except TypeError:
+            return None
+
+    def appended(self, item: tuple[Any, ...]) -> None:
+        """Record an append the caller made to the list (under signal.lock)."""
+        self.snapshot.append(item)
+        if self.keys is not None and not _count_key(self.keys, item[0], 1):
+            self.keys = None
+        self.anys = None
+
+    def deleted(self, index: int) -> None:
+        """Record a deletion the caller made from the list (under signal.lock)."""
+        item = self.snapshot.pop(index)
+        if self.keys is not None:
+            _count_key(self.keys, item[0], -1)
+        self.anys = None
+
+    def entries_for(self, senderkey: Any) -> list[tuple[Any, ...]]:
+        """Cache entries of the receivers for this sender key, in connection order."""
+        if self.anys is None:
+            self._group()
+        merged = self.merged.get(senderkey)
+        if merged is not None:
+            return merged
+        specific = self.specific.get(senderkey)
+        if specific is None:
+            merged = [entry for _, entry in self.anys]  # type: ignore[union-attr]
+        else:
+            merged = [entry for _, entry in sorted(self.anys + specific, key=_position)]  # type: ignore[operator]
+        self.merged[senderkey] = merged
+        return merged
+
+    def _group(self) -> None:
+        anys: list[tuple[int, tuple[Any, ...]]] = []
+        specific: dict[Any, list[tuple[int, tuple[Any, ...]]]] = {}
+        for position, item in enumerate(self.snapshot):
+            senderkey, entry = _entry_of(item)
+            if senderkey == NONE_ID:
+                anys.append((position, entry))
+            else:
+                specific.setdefault(senderkey, []).append((position, entry))
+        self.specific = specific
+        self.merged = {}
+        self.anys = anys
+
+
+def _position(pair: tuple[int, Any]) -> int:
+    return pair[0]
+
+
+def _count_key(keys: dict[Any, int], lookup_key: Any, step: int) -> bool:
+    try:
+        count = keys.get(lookup_key, 0) + step
+    except TypeError:
+        return False
+    if count:
+        keys[lookup_key] = count
+    else:
+        del keys[lookup_key]
+    return True
+
+
+if SENDER_REFS:
+
+    def _lookup_key_of(item: Any) -> Any:
+        lookup_key, _, _, _ = item
+        return lookup_key
+
+    def _entry_of(item: Any) -> tuple[Any, tuple[Any, ...]]:
+        (_, senderkey), receiver, sender_ref, is_async = item
+        return senderkey, (receiver, sender_ref, is_async)
+
+    def _resolve(entries: list[Any]) -> tuple[list[Any], list[Any]]:
+        sync_receivers: list[Any] = []
+        async_receivers: list[Any] = []
+        for receiver, sender_ref, is_async in entries:
+            if isinstance(receiver, weakref.ReferenceType):
+                receiver = receiver()
+                if receiver is None:
+                    continue
+            # A receiver tied to a collected sender is skipped even before the purge.
+            if sender_ref is not None and sender_ref() is None:
+                continue
+            (async_receivers if is_async else sync_receivers).append(receiver)
+        return sync_receivers, async_receivers
+
+    def _is_dead(item: Any) -> bool:
+        receiver, sender_ref = item[1], item[2]
+        if isinstance(receiver, weakref.ReferenceType) and receiver() is None:
+            return True
+        return sender_ref is not None and sender_ref() is None
+
+else:
+
+    def _lookup_key_of(item: Any) -> Any:
+        lookup_key, _, _ = item
+        return lookup_key
+
+    def _entry_of(item: Any) -> tuple[Any, tuple[Any, ...]]:
+        (_, senderkey), receiver, is_async = item
+        return senderkey, (receiver, is_async)
+
+    def _resolve(entries: list[Any]) -> tuple[list[Any], list[Any]]:
+        sync_receivers: list[Any] = []
+        async_receivers: list[Any] = []
+        for receiver, is_async in entries:
+            if isinstance(receiver, weakref.ReferenceType):
+                receiver = receiver()
+                if receiver is None:
+                    continue
+            (async_receivers if is_async else sync_receivers).append(receiver)
+        return sync_receivers, async_receivers
+
+    def _is_dead(item: Any) -> bool:
+        receiver = item[1]
+        return isinstance(receiver, weakref.ReferenceType) and receiver() is None
+
+
+def _index(signal: Any) -> _Index:
+    """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds lock)."""
+    receivers = signal.receivers
+    index = signal.__dict__.get(INDEX_ATTR)
+    if index is None:
+        INDEXED.add(signal)
+    if type(index) is not _Index or not index.fresh(receivers):
+        index = _Index(receivers)
+        setattr(signal, INDEX_ATTR, index)
+    return index
+
+
+def _lookup_key(receiver: Any, sender: Any, dispatch_uid: Any) -> tuple[Any, Any]:
+    if dispatch_uid:
+        return (dispatch_uid, make_id(sender))
+    return (make_id(receiver), make_id(sender))
+
+
+def _weak_receiver(signal: Any, receiver: Any) -> Any:
+    ref: Any = weakref.ref
+    if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
+        ref = weakref.WeakMethod
+    if SENDER_REFS:
+        return ref(receiver, signal._flag_dead_receivers)
+    # 5.x: a finalizer on the receiver's object raises the flag, not the ref itself.
+    target = receiver.__self__ if ref is weakref.WeakMethod else receiver
+    weak = ref(receiver)
+    weakref.finalize(target, signal._flag_dead_receivers)
+    return weak
+
+
+def _sender_ref(signal: Any, sender: Any) -> Any:
+    # A weak reference ties the receiver's life to its sender, so a later object
+    # reusing the sender's id() does not inherit it. Some senders refuse weakrefs.
+    if sender is None:
+        return None
+    try:
+        return weakref.ref(sender, signal._flag_dead_receivers)
+    except TypeError:
+        return None
+
+
+def _entries(signal: Any, sender: Any) -> list[Any]:
+    """Entries for sender from the receivers list, storing them when caching."""
+    with signal.lock:
+        signal._clear_dead_receivers()
+        entries = _index(signal).entries_for(make_id(sender))
+        if signal.use_caching:
+            signal.sender_receivers_cache[sender] = list(entries) if entries else NO_RECEIVERS
+    return entries
+
+
+def _live(signal: Any, sender: Any, cached: Any) -> tuple[list[Any], list[Any]]:
+    """send()'s receivers; reuses its cache lookup unless _live_receivers is overridden."""
+    if type(signal)._live_receivers is not Signal._live_receivers:
+        return signal._live_receivers(sender)  # type: ignore[no-any-return]
+    if not signal.use_caching or signal._dead_receivers:
+        cached = None
+    if cached is None:
+        cached = _entries(signal, sender)
+    return _resolve(cached)
+
+
+class Signal(SignalBase):
+    """A drop-in for django.dispatch.Signal with a per-sender receiver index.
+
+    Receivers are called synchronous ones first, in connection order, then the
+    async ones concurrently. Weak receivers (the default) vanish when collected;
+    on Django 6.x, so do receivers tied to a collected sender.
+    """
+
+    def connect(
+        self, receiver: Any, sender: Any = None, weak: bool = True, dispatch_uid: Any = None
+    ) -> None:
+        """Connect receiver to sender (None: any sender); a second connect of the same key is ignored."""
+        check_receiver(receiver)
+        lookup_key = _lookup_key(receiver, sender, dispatch_uid)
+        is_async = iscoroutinefunction(receiver)
+        if weak:
+            receiver = _weak_receiver(self, receiver)
+        if SENDER_REFS:
+            item: tuple[Any, ...] = (lookup_key, receiver, _sender_ref(self, sender), is_async)
+        else:
+            item = (lookup_key, receiver, is_async)
+        with self.lock:
+            self._clear_dead_receivers()
+            index = _index(self)
+            present = index.has_key(lookup_key)
+            if present is None:
+                present = any(_lookup_key_of(other) == lookup_key for other in self.receivers)
+            if not present:
+                self.receivers.append(item)
+                index.appended(item)
+            self.sender_receivers_cache.clear()
+
+    def disconnect(self, receiver: Any = None, sender: Any = None, dispatch_uid: Any = None) -> bool:
+        """Disconnect the first receiver with this key; return whether one was removed."""
+        lookup_key = _lookup_key(receiver, sender, dispatch_uid)
+        removed = False
+        with self.lock:
+            self._clear_dead_receivers()
+            index = _index(self)
+            if index.has_key(lookup_key) is not False:
+                for position, item in enumerate(self.receivers):
+                    if item[0] == lookup_key:
+                        del self.receivers[position]
+                        index.deleted(position)
+                        removed = True
+                        break
+            self.sender_receivers_cache.clear()
+        return removed
+
+    def has_listeners(self, sender: Any = None) -> bool:
+        """Whether any live receiver would get a send() from this sender."""
+        sync_receivers, async_receivers = self._live_receivers(sender)
+        return bool(sync_receivers) or bool(async_receivers)
+
+    def send(self, sender: Any, **named: Any) -> list[tuple[Any, Any]]:
+        """Call every receiver for sender and return [(receiver, response), ...].
+
+        Synchronous receivers run first, in connection order; the async ones then
+        run concurrently. The first exception a receiver raises propagates and
+        ends the dispatch.
+        """
+        if not self.receivers:
+            return []
+        cached = self.sender_receivers_cache.get(sender)
+        if cached is NO_RECEIVERS:
+            return []
+        sync_receivers, async_receivers = _live(self, sender, cached)
+        responses = []
+        for receiver in sync_receivers:
+            responses.append((receiver, receiver(signal=self, sender=sender, **named)))
+        if async_receivers:
+            responses.extend(run_async_receivers(self, sender, named, async_receivers, False))
+        return responses
+
+    def send_robust(self, sender: Any, **named: Any) -> list[tuple[Any, Any]]:
+        """As send(), but an Exception a receiver raises is logged and returned as its response.
+
+        BaseExceptions that are not Exceptions (KeyboardInterrupt...) still propagate.
+        """
+        if not self.receivers:
+            return []
+        cached = self.sender_receivers_cache.get(sender)
+        if cached is NO_RECEIVERS:
+            return []
+        sync_receivers, async_receivers = _live(self, sender, cached)
+        responses = []
+        for receiver in sync_receivers:
+            try:
+                response = receiver(signal=self, sender=sender, **named)
+            except Exception as err:
+                self._log_robust_failure(receiver, err)
+                responses.append((receiver, err))
+            else:
+                responses.append((receiver, response))
+        if async_receivers:
+            responses.extend(run_async_receivers(self, sender, named, async_receivers, True))
+        return responses
+
+    def _clear_dead_receivers(self) -> None:
+        # Caller holds self.lock. Replaces the list, as Django does: code holding
+        # the old list keeps a consistent view.
+        if self._dead_receivers:
+            self._dead_receivers = False
+            self.receivers = [item for item in self.receivers if not _is_dead(item)]
+
+    def _live_receivers(self, sender: Any) -> tuple[list[Any], list[Any]]:
+        """(sync receivers, async receivers) for sender, weak references resolved."""
+        entries = None
+        if self.use_caching and not self._dead_receivers:
+            entries = self.sender_receivers_cache.get(sender)
+            if entries is NO_RECEIVERS:
+                return [], []
+        if entries is None:
+            entries = _entries(self, sender)
+        return _resolve(entries)
