@@ -1,0 +1,614 @@
+"""The public API of a signal: connect, disconnect, has_listeners, send, send_robust, receiver.
+
+Every test runs on stock Django, the pure engine and the compiled one, and expects
+the same outcome from all three.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import weakref
+from typing import Any
+
+import pytest
+
+django = pytest.importorskip("django")
+
+#: Django 6.0 keeps a weak reference to each sender: receivers die with their sender.
+SENDER_REFS = django.VERSION[:2] >= (6, 0)
+
+
+def make_receivers(count: int) -> list[Any]:
+    def make(number: int) -> Any:
+        def receiver(**kwargs: Any) -> int:
+            return number
+
+        receiver.__qualname__ = f"receiver_{number}"
+        return receiver
+
+    return [make(number) for number in range(count)]
+
+
+class Sender:
+    """A weak-referenceable sender whose instances are distinct."""
+
+
+class Handler:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def method(self, **kwargs: Any) -> str:
+        self.calls.append(kwargs)
+        return "method"
+
+    def __call__(self, **kwargs: Any) -> str:
+        self.calls.append(kwargs)
+        return "call"
+
+
+def test_public_names() -> None:
+    import fastsignals
+    from django.dispatch import Signal as DjangoSignal
+
+    assert sorted(fastsignals.__all__) == [
+        "IMPLEMENTATION",
+        "Signal",
+        "install",
+        "is_installed",
+        "receiver",
+        "uninstall",
+    ]
+    assert fastsignals.IMPLEMENTATION in ("cython", "python")
+    assert isinstance(fastsignals.Signal(), DjangoSignal)
+    assert issubclass(fastsignals.Signal, DjangoSignal)
+
+
+def test_isinstance_of_django_signal(impl: Any) -> None:
+    from django.dispatch import Signal as DjangoSignal
+
+    assert isinstance(impl.Signal(), DjangoSignal)
+    assert isinstance(impl.Signal(use_caching=True), DjangoSignal)
+
+
+def test_constructor_defaults(impl: Any) -> None:
+    signal = impl.Signal()
+    assert signal.use_caching is False
+    assert signal.receivers == []
+    assert type(signal.sender_receivers_cache) is dict
+    cached = impl.Signal(use_caching=True)
+    assert cached.use_caching is True
+    assert type(cached.sender_receivers_cache) is weakref.WeakKeyDictionary
+
+
+def test_send_without_receivers(impl: Any) -> None:
+    signal = impl.Signal()
+    assert signal.send(sender=None) == []
+    assert signal.send_robust(sender=None) == []
+    assert signal.has_listeners() is False
+
+
+def test_send_returns_pairs_in_connection_order(impl: Any) -> None:
+    signal = impl.Signal()
+    receivers = make_receivers(5)
+    for receiver in receivers:
+        signal.connect(receiver)
+    expected = [(receiver, number) for number, receiver in enumerate(receivers)]
+    assert signal.send(sender=None) == expected
+    assert signal.send_robust(sender=None) == expected
+    assert signal.send(Sender()) == expected
+
+
+def test_receivers_get_signal_sender_and_named_arguments(impl: Any) -> None:
+    signal = impl.Signal()
+    handler = Handler()
+    signal.connect(handler.method)
+    sender = Sender()
+    signal.send(sender, a=1, b="two")
+    signal.send_robust(sender=sender, a=3)
+    assert handler.calls == [
+        {"signal": signal, "sender": sender, "a": 1, "b": "two"},
+        {"signal": signal, "sender": sender, "a": 3},
+    ]
+
+
+def test_many_named_arguments(impl: Any) -> None:
+    signal = impl.Signal()
+    seen = []
+
+    def receiver(**kwargs: Any) -> int:
+        seen.append(kwargs)
+        return len(kwargs)
+
+    signal.connect(receiver)
+    named = {f"arg{number}": number for number in range(40)}
+    assert signal.send(sender=None, **named) == [(receiver, 42)]
+    assert signal.send_robust(sender=None, **named) == [(receiver, 42)]
+    assert seen == [{"signal": signal, "sender": None, **named}] * 2
+
+
+def test_sender_specific_and_any_sender_receivers_interleave(impl: Any) -> None:
+    signal = impl.Signal()
+    first, second = Sender(), Sender()
+    r0, r1, r2, r3, r4 = make_receivers(5)
+    signal.connect(r0)
+    signal.connect(r1, sender=first)
+    signal.connect(r2, sender=second)
+    signal.connect(r3)
+    signal.connect(r4, sender=first)
+    assert [r for r, _ in signal.send(first)] == [r0, r1, r3, r4]
+    assert [r for r, _ in signal.send(second)] == [r0, r2, r3]
+    assert [r for r, _ in signal.send(None)] == [r0, r3]
+    assert [r for r, _ in signal.send(Sender())] == [r0, r3]
+    assert [r for r, _ in signal.send_robust(first)] == [r0, r1, r3, r4]
+
+
+def test_sender_compared_by_identity(impl: Any) -> None:
+    class Equal:
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __hash__(self) -> int:
+            return 1
+
+    signal = impl.Signal()
+    (receiver,) = make_receivers(1)
+    one, other = Equal(), Equal()
+    signal.connect(receiver, sender=one)
+    assert signal.send(one) == [(receiver, 0)]
+    assert signal.send(other) == []
+    assert signal.has_listeners(one) is True
+    assert signal.has_listeners(other) is False
+
+
+def test_has_listeners(impl: Any) -> None:
+    signal = impl.Signal()
+    sender = Sender()
+    (receiver,) = make_receivers(1)
+    assert signal.has_listeners() is False
+    signal.connect(receiver, sender=sender)
+    assert signal.has_listeners() is False
+    assert signal.has_listeners(sender) is True
+    assert signal.has_listeners(sender=sender) is True
+    signal.disconnect(receiver, sender=sender)
+    assert signal.has_listeners(sender) is False
+
+
+def test_duplicate_connect_is_ignored(impl: Any) -> None:
+    signal = impl.Signal()
+    (receiver,) = make_receivers(1)
+    signal.connect(receiver)
+    signal.connect(receiver)
+    signal.connect(receiver, weak=False)
+    assert len(signal.receivers) == 1
+    assert signal.send(None) == [(receiver, 0)]
+
+
+def test_same_receiver_for_two_senders(impl: Any) -> None:
+    signal = impl.Signal()
+    first, second = Sender(), Sender()
+    (receiver,) = make_receivers(1)
+    signal.connect(receiver, sender=first)
+    signal.connect(receiver, sender=second)
+    signal.connect(receiver)
+    assert len(signal.receivers) == 3
+    assert signal.send(first) == [(receiver, 0), (receiver, 0)]
+    assert signal.disconnect(receiver, sender=first) is True
+    assert signal.send(first) == [(receiver, 0)]
+    assert signal.send(second) == [(receiver, 0), (receiver, 0)]
+
+
+def test_dispatch_uid_is_the_key(impl: Any) -> None:
+    signal = impl.Signal()
+    r0, r1 = make_receivers(2)
+    signal.connect(r0, dispatch_uid="uid")
+    signal.connect(r1, dispatch_uid="uid")
+    assert signal.send(None) == [(r0, 0)]
+    # The same function under another uid is another receiver.
+    signal.connect(r0, dispatch_uid="other")
+    assert signal.send(None) == [(r0, 0), (r0, 0)]
+    # A uid key does not match the receiver's own key.
+    signal.connect(r0)
+    assert signal.send(None) == [(r0, 0), (r0, 0), (r0, 0)]
+    assert signal.disconnect(dispatch_uid="uid") is True
+    assert signal.disconnect(dispatch_uid="uid") is False
+    assert signal.send(None) == [(r0, 0), (r0, 0)]
+
+
+def test_dispatch_uid_with_sender(impl: Any) -> None:
+    signal = impl.Signal()
+    sender = Sender()
+    r0, r1 = make_receivers(2)
+    signal.connect(r0, sender=sender, dispatch_uid="uid")
+    signal.connect(r1, dispatch_uid="uid")
+    assert signal.send(sender) == [(r0, 0), (r1, 1)]
+    assert signal.disconnect(dispatch_uid="uid") is True
+    assert signal.send(sender) == [(r0, 0)]
+    assert signal.disconnect(dispatch_uid="uid", sender=sender) is True
+    assert signal.receivers == []
+
+
+def test_hashable_non_string_dispatch_uid(impl: Any) -> None:
+    signal = impl.Signal()
+    r0, r1 = make_receivers(2)
+    signal.connect(r0, dispatch_uid=("app", 1))
+    signal.connect(r1, dispatch_uid=("app", 1))
+    assert signal.send(None) == [(r0, 0)]
+    assert signal.disconnect(dispatch_uid=("app", 1)) is True
+
+
+@pytest.mark.parametrize("falsy", ["", 0, None, False])
+def test_falsy_dispatch_uid_is_absent(impl: Any, falsy: Any) -> None:
+    signal = impl.Signal()
+    r0, r1 = make_receivers(2)
+    signal.connect(r0, dispatch_uid=falsy)
+    signal.connect(r1, dispatch_uid=falsy)
+    assert signal.send(None) == [(r0, 0), (r1, 1)]
+    assert signal.disconnect(dispatch_uid=falsy) is False
+    assert signal.disconnect(r0, dispatch_uid=falsy) is True
+    assert signal.send(None) == [(r1, 1)]
+
+
+def test_disconnect_reports_removal(impl: Any) -> None:
+    signal = impl.Signal()
+    sender = Sender()
+    r0, r1 = make_receivers(2)
+    assert signal.disconnect(r0) is False
+    signal.connect(r0)
+    signal.connect(r1, sender=sender)
+    assert signal.disconnect(r1) is False
+    assert signal.disconnect(r0, sender=sender) is False
+    assert signal.disconnect(r1, sender=sender) is True
+    assert signal.disconnect(r0) is True
+    assert signal.disconnect(r0) is False
+    assert signal.receivers == []
+    assert signal.send(sender) == []
+
+
+def test_disconnect_without_arguments(impl: Any) -> None:
+    signal = impl.Signal()
+    (receiver,) = make_receivers(1)
+    signal.connect(receiver)
+    assert signal.disconnect() is False
+    assert signal.send(None) == [(receiver, 0)]
+
+
+def test_reconnect_after_disconnect_goes_last(impl: Any) -> None:
+    signal = impl.Signal()
+    r0, r1, r2 = make_receivers(3)
+    for receiver in (r0, r1, r2):
+        signal.connect(receiver)
+    signal.disconnect(r0)
+    signal.connect(r0)
+    assert [r for r, _ in signal.send(None)] == [r1, r2, r0]
+
+
+def test_receiver_decorator(impl: Any) -> None:
+    signal = impl.Signal()
+    sender = Sender()
+
+    @impl.receiver(signal)
+    def anything(**kwargs: Any) -> str:
+        return "any"
+
+    @impl.receiver(signal, sender=sender, dispatch_uid="specific")
+    def specific(**kwargs: Any) -> str:
+        return "specific"
+
+    assert anything.__name__ == "anything"
+    assert signal.send(sender) == [(anything, "any"), (specific, "specific")]
+    assert signal.disconnect(dispatch_uid="specific", sender=sender) is True
+
+
+@pytest.mark.parametrize("container", [list, tuple])
+def test_receiver_decorator_with_several_signals(impl: Any, container: Any) -> None:
+    first, second = impl.Signal(), impl.Signal()
+
+    @impl.receiver(container([first, second]), weak=False)
+    def both(**kwargs: Any) -> str:
+        return "both"
+
+    assert first.send(None) == [(both, "both")]
+    assert second.send(None) == [(both, "both")]
+    assert all(item[1] is both for item in first.receivers + second.receivers)
+
+
+def test_weak_function_dropped_when_collected(impl: Any) -> None:
+    signal = impl.Signal()
+    (receiver,) = make_receivers(1)
+    signal.connect(receiver)
+    assert signal.has_listeners() is True
+    del receiver
+    gc.collect()
+    assert signal.send(None) == []
+    assert signal.send_robust(None) == []
+    assert signal.has_listeners() is False
+    assert signal.receivers == []
+
+
+def test_weak_bound_method_dropped_with_its_object(impl: Any) -> None:
+    signal = impl.Signal()
+    handler = Handler()
+    signal.connect(handler.method)
+    assert signal.send(None, x=1) == [(handler.method, "method")]
+    del handler
+    gc.collect()
+    assert signal.send(None) == []
+    assert signal.receivers == []
+
+
+def test_weak_callable_object_dropped_when_collected(impl: Any) -> None:
+    signal = impl.Signal()
+    handler = Handler()
+    signal.connect(handler)
+    assert signal.send(None) == [(handler, "call")]
+    del handler
+    gc.collect()
+    assert signal.send(None) == []
+    assert signal.receivers == []
+
+
+def test_bound_methods_of_two_objects_are_two_receivers(impl: Any) -> None:
+    signal = impl.Signal()
+    one, other = Handler(), Handler()
+    signal.connect(one.method)
+    signal.connect(other.method)
+    signal.connect(one.method)
+    assert signal.send(None) == [(one.method, "method"), (other.method, "method")]
+    del one
+    gc.collect()
+    assert signal.send(None) == [(other.method, "method")]
+
+
+def test_strong_receivers_are_kept(impl: Any) -> None:
+    signal = impl.Signal()
+    (function,) = make_receivers(1)
+    handler = Handler()
+    signal.connect(function, weak=False)
+    signal.connect(handler.method, weak=False)
+    signal.connect(Handler(), weak=False)
+    del function, handler
+    gc.collect()
+    responses = signal.send(None)
+    assert [response for _, response in responses] == [0, "method", "call"]
+    assert len(signal.receivers) == 3
+
+
+def test_disconnect_weak_receiver(impl: Any) -> None:
+    signal = impl.Signal()
+    handler = Handler()
+    signal.connect(handler.method)
+    assert signal.disconnect(handler.method) is True
+    assert signal.send(None) == []
+
+
+def test_dead_receiver_does_not_block_a_new_one(impl: Any) -> None:
+    signal = impl.Signal()
+    r0, r1 = make_receivers(2)
+    signal.connect(r0)
+    signal.connect(r1)
+    del r0
+    gc.collect()
+    (r2,) = make_receivers(1)
+    signal.connect(r2)
+    assert [r for r, _ in signal.send(None)] == [r1, r2]
+    assert len(signal.receivers) == 2
+
+
+def reuse_id(dead_id: int, make: Any) -> Any:
+    """An object from make() at the address of a collected object, as CPython reuses memory."""
+    kept = []
+    for _ in range(10_000):
+        candidate = make()
+        if id(candidate) == dead_id:
+            return candidate
+        kept.append(candidate)
+    raise AssertionError("no object reused the collected sender's id")
+
+
+def test_receiver_tied_to_a_collected_sender(impl: Any) -> None:
+    signal = impl.Signal()
+    (receiver,) = make_receivers(1)
+    sender = Sender()
+    signal.connect(receiver, sender=sender)
+    assert signal.send(sender) == [(receiver, 0)]
+    dead_id = id(sender)
+    del sender
+    gc.collect()
+    successor = reuse_id(dead_id, Sender)
+    # Django 6.0 drops a receiver with its sender; 5.2 hands it to the id's next owner.
+    if SENDER_REFS:
+        assert signal.send(successor) == []
+        assert signal.has_listeners(successor) is False
+        assert signal.receivers == []
+    else:
+        assert signal.send(successor) == [(receiver, 0)]
+        assert signal.has_listeners(successor) is True
+        assert len(signal.receivers) == 1
+
+
+def test_strong_receiver_tied_to_a_collected_sender(impl: Any) -> None:
+    signal = impl.Signal()
+    (receiver,) = make_receivers(1)
+    sender = Sender()
+    signal.connect(receiver, sender=sender, weak=False)
+    del sender
+    gc.collect()
+    signal.has_listeners()
+    assert len(signal.receivers) == (0 if SENDER_REFS else 1)
+
+
+def test_sender_that_refuses_weak_references(impl: Any) -> None:
+    signal = impl.Signal()
+    (receiver,) = make_receivers(1)
+    sender = ("a", "tuple")
+    signal.connect(receiver, sender=sender)
+    assert signal.send(sender) == [(receiver, 0)]
+    assert signal.send_robust(sender) == [(receiver, 0)]
+    assert signal.has_listeners(sender) is True
+    if SENDER_REFS:
+        assert signal.receivers[0][2] is None
+
+
+def test_send_propagates_and_stops(impl: Any) -> None:
+    signal = impl.Signal()
+    calls = []
+
+    def first(**kwargs: Any) -> None:
+        calls.append("first")
+
+    def failing(**kwargs: Any) -> None:
+        calls.append("failing")
+        raise ValueError("boom")
+
+    def last(**kwargs: Any) -> None:
+        calls.append("last")
+
+    for receiver in (first, failing, last):
+        signal.connect(receiver)
+    with pytest.raises(ValueError, match="^boom$"):
+        signal.send(None)
+    assert calls == ["first", "failing"]
+
+
+def test_send_robust_returns_errors(impl: Any) -> None:
+    signal = impl.Signal()
+    error = ValueError("boom")
+
+    def failing(**kwargs: Any) -> None:
+        raise error
+
+    r0, r1 = make_receivers(2)
+    signal.connect(r0)
+    signal.connect(failing)
+    signal.connect(r1)
+    assert signal.send_robust(None) == [(r0, 0), (failing, error), (r1, 1)]
+
+
+def test_send_robust_logs_each_failure(impl: Any, caplog: pytest.LogCaptureFixture) -> None:
+    signal = impl.Signal()
+
+    class Failing:
+        def method(self, **kwargs: Any) -> None:
+            raise KeyError("key")
+
+    def failing(**kwargs: Any) -> None:
+        raise ValueError("boom")
+
+    handler = Failing()
+    signal.connect(failing)
+    signal.connect(handler.method)
+    with caplog.at_level(logging.ERROR, logger="django.dispatch"):
+        responses = signal.send_robust(None)
+    errors = [response for _, response in responses]
+    records = [record for record in caplog.records if record.name == "django.dispatch"]
+    assert [(record.levelno, record.getMessage()) for record in records] == [
+        (
+            logging.ERROR,
+            f"Error calling {failing.__qualname__} in Signal.send_robust() (boom)",
+        ),
+        (
+            logging.ERROR,
+            f"Error calling {Failing.method.__qualname__} in Signal.send_robust() ('key')",
+        ),
+    ]
+    assert [record.msg for record in records] == ["Error calling %s in Signal.send_robust() (%s)"] * 2
+    assert [record.args for record in records] == [
+        (failing.__qualname__, errors[0]),
+        (Failing.method.__qualname__, errors[1]),
+    ]
+    assert [record.exc_info for record in records] == [
+        (type(error), error, error.__traceback__) for error in errors
+    ]
+
+
+def test_send_robust_lets_base_exceptions_through(impl: Any) -> None:
+    class Stop(BaseException):
+        pass
+
+    signal = impl.Signal()
+    calls = []
+
+    def stopping(**kwargs: Any) -> None:
+        calls.append("stopping")
+        raise Stop
+
+    def last(**kwargs: Any) -> None:
+        calls.append("last")
+
+    signal.connect(stopping)
+    signal.connect(last)
+    with pytest.raises(Stop):
+        signal.send_robust(None)
+    assert calls == ["stopping"]
+
+
+def test_receiver_without_kwargs_fails_at_send(impl: Any) -> None:
+    signal = impl.Signal()
+
+    def strict(sender: Any) -> None:
+        raise AssertionError("not called")
+
+    signal.connect(strict)
+    message = f"{strict.__qualname__}() got an unexpected keyword argument 'signal'"
+    with pytest.raises(TypeError) as raised:
+        signal.send(None)
+    assert str(raised.value) == message
+    ((receiver, error),) = signal.send_robust(None)
+    assert receiver is strict
+    assert type(error) is TypeError
+    assert str(error) == message
+
+
+def test_named_argument_clashing_with_signal(impl: Any) -> None:
+    signal = impl.Signal()
+    (receiver,) = make_receivers(1)
+    signal.connect(receiver)
+    # Python words this error itself (with the module name): a call like Django's gives the text.
+    with pytest.raises(TypeError) as direct:
+        receiver(signal=signal, sender=None, **{"signal": "clash"})
+    message = str(direct.value)
+    assert message.endswith("() got multiple values for keyword argument 'signal'")
+    with pytest.raises(TypeError) as raised:
+        signal.send(None, signal="clash")
+    assert str(raised.value) == message
+    ((_, error),) = signal.send_robust(None, signal="clash")
+    assert str(error) == message
+
+
+def test_debug_rejects_non_callable(impl: Any, debug_settings: None) -> None:
+    signal = impl.Signal()
+    with pytest.raises(TypeError) as raised:
+        signal.connect(object())
+    assert str(raised.value) == "Signal receivers must be callable."
+    assert signal.receivers == []
+
+
+def test_debug_rejects_receiver_without_kwargs(impl: Any, debug_settings: None) -> None:
+    signal = impl.Signal()
+
+    def strict(sender: Any, signal: Any) -> None:
+        raise AssertionError("not called")
+
+    with pytest.raises(ValueError) as raised:
+        signal.connect(strict)
+    assert str(raised.value) == "Signal receivers must accept keyword arguments (**kwargs)."
+    assert signal.receivers == []
+
+
+def test_debug_accepts_kwargs_receivers(impl: Any, debug_settings: None) -> None:
+    signal = impl.Signal()
+    handler = Handler()
+    signal.connect(handler.method)
+    signal.connect(handler)
+    assert [response for _, response in signal.send(None)] == ["method", "call"]
+
+
+def test_without_debug_nothing_is_checked(impl: Any) -> None:
+    signal = impl.Signal()
+
+    def strict(sender: Any) -> None:
+        raise AssertionError("not called")
+
+    signal.connect(strict)
+    assert len(signal.receivers) == 1
