@@ -6,6 +6,7 @@ the same outcome from all three.
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import weakref
@@ -520,6 +521,14 @@ def test_send_robust_logs_each_failure(impl: Any, caplog: pytest.LogCaptureFixtu
     assert [record.exc_info for record in records] == [
         (type(error), error, error.__traceback__) for error in errors
     ]
+
+
+def test_send_robust_failure_of_a_receiver_without_qualname(impl: Any) -> None:
+    # Logging the failure reads receiver.__qualname__: a partial has none.
+    signal = impl.Signal()
+    signal.connect(functools.partial(int, "x"), weak=False)
+    with pytest.raises(AttributeError, match="__qualname__"):
+        signal.send_robust(None)
 
 
 def test_send_robust_lets_base_exceptions_through(impl: Any) -> None:

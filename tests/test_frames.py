@@ -1,0 +1,185 @@
+"""What a receiver sees of the stack: exactly one frame, send() or send_robust(), above it.
+
+Code relies on that depth: ``warnings.warn(stacklevel=N)``, ``logging`` with
+``stacklevel``, ``sys._getframe(N)``, and the tracebacks of receiver errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+import warnings
+from typing import Any
+
+import pytest
+
+pytest.importorskip("django")
+
+
+class Sender:
+    pass
+
+
+def frame_names(err: BaseException) -> list[str]:
+    return [entry.name for entry in traceback.extract_tb(err.__traceback__)]
+
+
+def current_line() -> int:
+    return sys._getframe(1).f_lineno
+
+
+@pytest.fixture(params=[False, True], ids=["uncached", "cached"])
+def signal(impl: Any, request: pytest.FixtureRequest) -> Any:
+    return impl.Signal(use_caching=request.param)
+
+
+@pytest.fixture(params=["any", "specific"])
+def sender(request: pytest.FixtureRequest) -> Sender:
+    return Sender()
+
+
+@pytest.fixture
+def connect(signal: Any, sender: Sender, request: pytest.FixtureRequest) -> Any:
+    """Connects a receiver for any sender or for the test's sender."""
+    specific = request.node.callspec.params["sender"] == "specific"
+
+    def connect(receiver: Any) -> None:
+        signal.connect(receiver, sender=sender if specific else None, weak=False)
+
+    return connect
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_receiver_called_directly_from_send(signal: Any, sender: Sender, connect: Any, method: str) -> None:
+    seen = []
+
+    def receiver(**kwargs: Any) -> None:
+        outer = sys._getframe(1)
+        seen.append((outer.f_code.co_name, outer.f_locals["self"], outer.f_locals["sender"], sys._getframe(2)))
+
+    connect(receiver)
+    caller = sys._getframe(0)
+    getattr(signal, method)(sender)
+    assert seen == [(method, signal, sender, caller)]
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_warning_stacklevel(signal: Any, sender: Sender, connect: Any, method: str) -> None:
+    def receiver(**kwargs: Any) -> None:
+        warnings.warn("in send", UserWarning, stacklevel=2)
+        warnings.warn("at caller", UserWarning, stacklevel=3)
+
+    connect(receiver)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = current_line() + 1
+        getattr(signal, method)(sender)
+    in_send, at_caller = caught
+    method_code = getattr(type(signal), method).__code__
+    # stacklevel=2 names the send method's own file and a line inside it.
+    assert in_send.filename == method_code.co_filename
+    assert method_code.co_firstlineno < in_send.lineno
+    assert (at_caller.filename, at_caller.lineno) == (__file__, line)
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_logging_stacklevel(
+    signal: Any, sender: Sender, connect: Any, method: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    logger = logging.getLogger("fastsignals.tests.frames")
+
+    def receiver(**kwargs: Any) -> None:
+        logger.warning("receiver")
+        logger.warning("send", stacklevel=2)
+        logger.warning("caller", stacklevel=3)
+
+    connect(receiver)
+    with caplog.at_level(logging.WARNING, logger=logger.name):
+        line = current_line() + 1
+        getattr(signal, method)(sender)
+    records = [record for record in caplog.records if record.name == logger.name]
+    assert [record.funcName for record in records] == [
+        "receiver",
+        method,
+        "test_logging_stacklevel",
+    ]
+    assert (records[2].pathname, records[2].lineno) == (__file__, line)
+
+
+def test_send_traceback(signal: Any, sender: Sender, connect: Any) -> None:
+    def failing(**kwargs: Any) -> None:
+        raise ValueError("boom")
+
+    connect(failing)
+    with pytest.raises(ValueError) as raised:
+        signal.send(sender)
+    assert frame_names(raised.value) == ["test_send_traceback", "send", "failing"]
+    assert raised.value.__context__ is None
+    assert raised.value.__cause__ is None
+
+
+def test_send_traceback_of_a_nested_error(signal: Any, sender: Sender, connect: Any) -> None:
+    def helper() -> None:
+        raise KeyError("deep")
+
+    def failing(**kwargs: Any) -> None:
+        try:
+            helper()
+        except KeyError as err:
+            raise ValueError("wrapped") from err
+
+    connect(failing)
+    with pytest.raises(ValueError) as raised:
+        signal.send(sender)
+    assert frame_names(raised.value) == ["test_send_traceback_of_a_nested_error", "send", "failing"]
+    cause = raised.value.__cause__
+    assert isinstance(cause, KeyError)
+    assert frame_names(cause) == ["failing", "helper"]
+
+
+def test_send_robust_traceback(signal: Any, sender: Sender, connect: Any) -> None:
+    def helper() -> None:
+        raise KeyError("deep")
+
+    def failing(**kwargs: Any) -> None:
+        raise ValueError("boom")
+
+    def nested(**kwargs: Any) -> None:
+        helper()
+
+    connect(failing)
+    connect(nested)
+    (_, shallow), (_, deep) = signal.send_robust(sender)
+    assert frame_names(shallow) == ["send_robust", "failing"]
+    assert frame_names(deep) == ["send_robust", "nested", "helper"]
+    assert shallow.__traceback__.tb_frame.f_locals["self"] is signal
+    assert shallow.__context__ is None
+
+
+def test_send_robust_traceback_of_a_builtin_receiver(signal: Any, sender: Sender, connect: Any) -> None:
+    receiver = int
+    connect(receiver)
+    with pytest.raises(TypeError) as direct:
+        receiver(signal=signal, sender=sender)
+    ((_, error),) = signal.send_robust(sender)
+    assert type(error) is TypeError
+    assert str(error) == str(direct.value)
+    assert frame_names(error) == ["send_robust"]
+
+
+def test_base_exception_traceback_from_send_robust(signal: Any, sender: Sender, connect: Any) -> None:
+    class Stop(BaseException):
+        pass
+
+    def stopping(**kwargs: Any) -> None:
+        raise Stop
+
+    connect(stopping)
+    with pytest.raises(Stop) as raised:
+        signal.send_robust(sender)
+    assert frame_names(raised.value) == [
+        "test_base_exception_traceback_from_send_robust",
+        "send_robust",
+        "stopping",
+    ]
