@@ -1,0 +1,367 @@
+"""The internals other code touches: ``receivers``, ``lock``, the cache, and the private methods.
+
+Third-party code reads and edits ``signal.receivers``, takes ``signal.lock``,
+clears ``sender_receivers_cache``, and wraps or overrides ``_live_receivers``
+(sentry-sdk does) or ``send``. Each must work as it does on the installed Django.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+import pytest
+
+django = pytest.importorskip("django")
+
+#: Django 6.0 added a weak reference to the sender to each receivers tuple.
+SENDER_REFS = django.VERSION[:2] >= (6, 0)
+
+
+class Sender:
+    pass
+
+
+class Handler:
+    def method(self, **kwargs: Any) -> str:
+        return "method"
+
+
+def make_receiver(value: Any) -> Any:
+    def receiver(**kwargs: Any) -> Any:
+        return value
+
+    receiver.__qualname__ = f"receiver_{value}"
+    return receiver
+
+
+async def async_receiver(**kwargs: Any) -> str:
+    return "async"
+
+
+def test_receivers_tuples(impl: Any) -> None:
+    signal = impl.Signal()
+    sender = Sender()
+    function = make_receiver(1)
+    handler = Handler()
+    signal.connect(function)
+    signal.connect(handler.method, sender=sender)
+    signal.connect(function, sender=sender, weak=False, dispatch_uid="uid")
+    signal.connect(async_receiver)
+    assert type(signal.receivers) is list
+    keys = [item[0] for item in signal.receivers]
+    assert keys == [
+        (id(function), id(None)),
+        ((id(handler), id(Handler.method)), id(sender)),
+        ("uid", id(sender)),
+        (id(async_receiver), id(None)),
+    ]
+    references = [item[1] for item in signal.receivers]
+    assert type(references[0]) is weakref.ref
+    assert references[0]() is function
+    assert type(references[1]) is weakref.WeakMethod
+    assert references[1]() == handler.method
+    assert references[2] is function
+    assert references[3]() is async_receiver
+    assert [item[-1] for item in signal.receivers] == [False, False, False, True]
+    if SENDER_REFS:
+        assert [len(item) for item in signal.receivers] == [4] * 4
+        sender_refs = [item[2] for item in signal.receivers]
+        assert sender_refs[0] is None
+        assert type(sender_refs[1]) is weakref.ref
+        assert sender_refs[1]() is sender
+        assert sender_refs[2]() is sender
+        assert sender_refs[3] is None
+    else:
+        assert [len(item) for item in signal.receivers] == [3] * 4
+
+
+def test_lock(impl: Any) -> None:
+    signal = impl.Signal()
+    assert type(signal.lock) is type(threading.Lock())
+    with signal.lock:
+        assert signal.lock.locked()
+    assert not signal.lock.locked()
+
+
+def test_receivers_replaced_and_restored(impl: Any) -> None:
+    signal = impl.Signal()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(first)
+    assert signal.send(None) == [(first, 1)]
+    saved = signal.receivers
+    signal.receivers = []
+    assert signal.send(None) == []
+    assert signal.has_listeners() is False
+    signal.connect(second)
+    assert signal.send(None) == [(second, 2)]
+    signal.receivers = saved
+    assert signal.send(None) == [(first, 1)]
+
+
+def test_receivers_extended_in_place(impl: Any) -> None:
+    signal = impl.Signal()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(first)
+    signal.connect(second)
+    saved = signal.receivers
+    signal.receivers = []
+    signal.receivers += saved
+    assert signal.send(None) == [(first, 1), (second, 2)]
+    signal.receivers += saved
+    # Django does not deduplicate a direct edit: both copies are called.
+    assert signal.send(None) == [(first, 1), (second, 2), (first, 1), (second, 2)]
+    assert signal.disconnect(first) is True
+    assert signal.send(None) == [(second, 2), (first, 1), (second, 2)]
+
+
+def test_receivers_edited_in_place(impl: Any) -> None:
+    signal = impl.Signal()
+    receivers = [make_receiver(number) for number in range(4)]
+    for receiver in receivers:
+        signal.connect(receiver)
+    signal.receivers.reverse()
+    assert [r for r, _ in signal.send(None)] == receivers[::-1]
+    signal.receivers[0], signal.receivers[1] = signal.receivers[1], signal.receivers[0]
+    assert [r for r, _ in signal.send(None)] == [receivers[2], receivers[3], receivers[1], receivers[0]]
+    del signal.receivers[1:3]
+    assert [r for r, _ in signal.send(None)] == [receivers[2], receivers[0]]
+    signal.receivers.clear()
+    assert signal.send(None) == []
+    assert signal.has_listeners() is False
+
+
+def test_receivers_item_replaced_by_another_key(impl: Any) -> None:
+    signal = impl.Signal()
+    other = impl.Signal()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(first)
+    other.connect(second)
+    signal.receivers[0] = other.receivers[0]
+    assert signal.send(None) == [(second, 2)]
+    assert signal.disconnect(first) is False
+    signal.connect(second)
+    assert signal.send(None) == [(second, 2)]
+    signal.connect(first)
+    assert signal.send(None) == [(second, 2), (first, 1)]
+
+
+def test_receivers_appended_directly(impl: Any) -> None:
+    signal = impl.Signal()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(first)
+    item = signal.receivers[0]
+    signal.receivers.insert(0, item)
+    assert signal.send(None) == [(first, 1), (first, 1)]
+    # connect() sees the key is there; disconnect() removes the first match only.
+    signal.connect(first)
+    assert len(signal.receivers) == 2
+    assert signal.disconnect(first) is True
+    assert signal.send(None) == [(first, 1)]
+    signal.receivers.append(item)
+    signal.connect(second)
+    assert signal.send(None) == [(first, 1), (first, 1), (second, 2)]
+
+
+def test_clear_dead_receivers_replaces_the_list(impl: Any) -> None:
+    signal = impl.Signal()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(first)
+    signal.connect(second)
+    before = signal.receivers
+    assert signal._dead_receivers is False
+    del first
+    gc.collect()
+    assert signal._dead_receivers is True
+    with signal.lock:
+        signal._clear_dead_receivers()
+    assert signal._dead_receivers is False
+    assert signal.receivers is not before
+    assert len(before) == 2
+    assert [item[1]() for item in signal.receivers] == [second]
+    assert signal.send(None) == [(second, 2)]
+
+
+def test_dead_receivers_flag_method(impl: Any) -> None:
+    signal = impl.Signal()
+    flag = signal._flag_dead_receivers if SENDER_REFS else signal._remove_receiver
+    flag()
+    assert signal._dead_receivers is True
+
+
+def test_live_receivers(impl: Any) -> None:
+    signal = impl.Signal()
+    sender = Sender()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(async_receiver)
+    signal.connect(first)
+    signal.connect(second, sender=sender)
+    live = signal._live_receivers(sender)
+    assert type(live) is tuple
+    assert live == ([first, second], [async_receiver])
+    assert type(live[0]) is list and type(live[1]) is list
+    assert signal._live_receivers(None) == ([first], [async_receiver])
+    assert impl.Signal()._live_receivers(None) == ([], [])
+
+
+def test_live_receivers_with_caching(impl: Any) -> None:
+    signal = impl.Signal(use_caching=True)
+    sender = Sender()
+    first = make_receiver(1)
+    assert signal._live_receivers(sender) == ([], [])
+    signal.connect(first)
+    assert signal._live_receivers(sender) == ([first], [])
+    assert signal._live_receivers(sender) == ([first], [])
+    assert signal._live_receivers(Sender()) == ([first], [])
+
+
+@pytest.fixture
+def sentry_style(impl: Any) -> Iterator[list[Any]]:
+    """Wraps impl.Signal._live_receivers at class level as sentry-sdk does; yields the calls."""
+    calls: list[Any] = []
+    cls = impl.Signal
+    saved = cls.__dict__["_live_receivers"]
+    old = cls._live_receivers
+
+    def wrap(receiver: Any) -> Any:
+        def wrapped_receiver(*args: Any, **kwargs: Any) -> Any:
+            calls.append(receiver)
+            return receiver(*args, **kwargs)
+
+        return wrapped_receiver
+
+    def _sentry_live_receivers(self: Any, sender: Any) -> Any:
+        sync_receivers, async_receivers = old(self, sender)
+        return [wrap(r) for r in sync_receivers], async_receivers
+
+    cls._live_receivers = _sentry_live_receivers
+    try:
+        yield calls
+    finally:
+        cls._live_receivers = saved
+
+
+@pytest.mark.parametrize("use_caching", [False, True])
+def test_class_level_wrapper_of_live_receivers(impl: Any, sentry_style: list[Any], use_caching: bool) -> None:
+    signal = impl.Signal(use_caching=use_caching)
+    sender = Sender()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(first)
+    signal.connect(second, sender=sender)
+    responses = signal.send(sender)
+    assert [response for _, response in responses] == [1, 2]
+    assert [r.__name__ for r, _ in responses] == ["wrapped_receiver"] * 2
+    assert sentry_style == [first, second]
+    responses = signal.send_robust(sender)
+    assert [r.__name__ for r, _ in responses] == ["wrapped_receiver"] * 2
+    assert sentry_style == [first, second] * 2
+    assert signal.has_listeners(sender) is True
+
+
+def test_class_level_wrapper_reaches_subclasses(impl: Any, sentry_style: list[Any]) -> None:
+    class Sub(impl.Signal):  # type: ignore[name-defined,misc]
+        pass
+
+    signal = Sub()
+    first = make_receiver(1)
+    signal.connect(first)
+    assert [response for _, response in signal.send(None)] == [1]
+    assert sentry_style == [first]
+
+
+def test_instance_level_live_receivers(impl: Any) -> None:
+    signal = impl.Signal()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(first)
+    signal._live_receivers = lambda sender: ([second], [])
+    assert signal.send(None) == [(second, 2)]
+    assert signal.send_robust(None) == [(second, 2)]
+    assert signal.has_listeners() is True
+
+
+def test_live_receivers_spied_with_mock(impl: Any) -> None:
+    signal = impl.Signal()
+    sender = Sender()
+    first = make_receiver(1)
+    signal.connect(first)
+    with mock.patch.object(signal, "_live_receivers", wraps=signal._live_receivers) as spy:
+        assert signal.send(sender) == [(first, 1)]
+    spy.assert_called_once_with(sender)
+
+
+@pytest.mark.parametrize("use_caching", [False, True])
+def test_subclass_overriding_live_receivers(impl: Any, use_caching: bool) -> None:
+    class Filtered(impl.Signal):  # type: ignore[name-defined,misc]
+        def _live_receivers(self, sender: Any) -> Any:
+            sync_receivers, async_receivers = super()._live_receivers(sender)
+            return [r for r in sync_receivers if r() != 2], async_receivers
+
+    signal = Filtered(use_caching=use_caching)
+    first, second, third = make_receiver(1), make_receiver(2), make_receiver(3)
+    for receiver in (first, second, third):
+        signal.connect(receiver)
+    sender = Sender()
+    assert signal.send(sender) == [(first, 1), (third, 3)]
+    assert signal.send(sender) == [(first, 1), (third, 3)]
+    assert signal.send_robust(sender) == [(first, 1), (third, 3)]
+
+
+def test_subclass_overriding_send(impl: Any) -> None:
+    class Counted(impl.Signal):  # type: ignore[name-defined,misc]
+        sent = 0
+
+        def send(self, sender: Any, **named: Any) -> Any:
+            self.sent += 1
+            return [(r, ("wrapped", response)) for r, response in super().send(sender, **named)]
+
+    signal = Counted()
+    first = make_receiver(1)
+    signal.connect(first)
+    assert signal.send(None) == [(first, ("wrapped", 1))]
+    assert signal.sent == 1
+
+
+def test_subclass_overriding_log_robust_failure(impl: Any) -> None:
+    logged = []
+
+    class Quiet(impl.Signal):  # type: ignore[name-defined,misc]
+        def _log_robust_failure(self, receiver: Any, err: Exception) -> None:
+            logged.append((receiver, err))
+
+    signal = Quiet()
+
+    def failing(**kwargs: Any) -> None:
+        raise ValueError("boom")
+
+    signal.connect(failing)
+    ((_, error),) = signal.send_robust(None)
+    assert logged == [(failing, error)]
+
+
+def test_subclass_overriding_clear_dead_receivers(impl: Any) -> None:
+    class Hoarding(impl.Signal):  # type: ignore[name-defined,misc]
+        def _clear_dead_receivers(self) -> None:
+            pass
+
+    signal = Hoarding()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(first)
+    signal.connect(second)
+    del first
+    gc.collect()
+    assert signal.send(None) == [(second, 2)]
+    assert len(signal.receivers) == 2
+
+
+def test_receivers_as_a_tuple(impl: Any) -> None:
+    # Reading code may swap in any sequence; send() only iterates it.
+    signal = impl.Signal()
+    first = make_receiver(1)
+    signal.connect(first)
+    signal.receivers = tuple(signal.receivers)
+    assert signal.send(None) == [(first, 1)]
+    assert signal.has_listeners() is True
