@@ -34,3 +34,33 @@ bench: build
 
 clean:
 	rm -rf .venv build src/*.egg-info src/fastsignals/*.so src/fastsignals/_signal_c.c
+
+# make dist  - build the sdist and the wheel; install the wheel in a fresh virtualenv with no C
+#              compiler (CC=false) and run the test suite against it, outside the source tree;
+#              then install the sdist with no C compiler, and with FASTSIGNALS_NO_EXTENSIONS=1:
+#              both must succeed and give the pure-Python engine, which the test suite runs on.
+WHEEL_VENV := $(VENV)-wheel
+PURE_VENV := $(VENV)-pure
+PURE_LOG := $(PURE_VENV)/install.log
+
+.PHONY: dist
+
+dist: $(STAMP)
+	$(VPY) -m pip install -q build
+	rm -rf dist
+	$(VPY) -m build --outdir dist .
+	$(PYTHON) -m venv --clear $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install -q --upgrade pip
+	CC=false $(WHEEL_VENV)/bin/python -m pip install -q --only-binary fastsignals dist/*.whl --group test "$(DJANGO_REQ)"
+	$(WHEEL_VENV)/bin/python tools/check_install.py cython --tests-from .
+	$(PYTHON) -m venv --clear $(PURE_VENV)
+	$(PURE_VENV)/bin/python -m pip install -q --upgrade pip
+	FASTSIGNALS_NO_EXTENSIONS=1 $(PURE_VENV)/bin/python -m pip install -v --no-cache-dir dist/*.tar.gz > $(PURE_LOG) 2>&1 || \
+		{ cat $(PURE_LOG); exit 1; }
+	grep -h "fastsignals: FASTSIGNALS_NO_EXTENSIONS is set" $(PURE_LOG)
+	$(PURE_VENV)/bin/python tools/check_install.py python
+	CC=false $(PURE_VENV)/bin/python -m pip install -v --no-cache-dir --force-reinstall --no-deps dist/*.tar.gz > $(PURE_LOG) 2>&1 || \
+		{ cat $(PURE_LOG); exit 1; }
+	grep -h "fastsignals: compiled engine not built" $(PURE_LOG)
+	CC=false $(PURE_VENV)/bin/python -m pip install -q --group test "$(DJANGO_REQ)"
+	$(PURE_VENV)/bin/python tools/check_install.py python --tests-from .

@@ -5,6 +5,7 @@ import sys
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
+from setuptools.errors import CCompilerError
 
 
 class optional_build_ext(build_ext):
@@ -23,11 +24,9 @@ class optional_build_ext(build_ext):
             self._notice(err)
 
     def _notice(self, err):
-        print(
-            f"fastsignals: compiled engine not built ({type(err).__name__}: {err}); "
-            "installing the pure-Python engine.",
-            file=sys.stderr,
-        )
+        # The compiler has already printed its command and errors; the exception repeats them.
+        reason = "the C compiler failed" if isinstance(err, CCompilerError) else f"{type(err).__name__}: {err}"
+        print(f"fastsignals: compiled engine not built ({reason}); installing the pure-Python engine.", file=sys.stderr)
 
 
 if os.environ.get("FASTSIGNALS_NO_EXTENSIONS"):
