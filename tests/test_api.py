@@ -621,3 +621,134 @@ def test_without_debug_nothing_is_checked(impl: Any) -> None:
 
     signal.connect(strict)
     assert len(signal.receivers) == 1
+
+
+def test_positional_use_caching(impl: Any) -> None:
+    assert impl.Signal(True).use_caching is True
+
+
+def test_unhashable_dispatch_uid(impl: Any) -> None:
+    # Django finds a key by equality in a scan, so an unhashable uid works.
+    signal = impl.Signal()
+    r0, r1 = make_receivers(2)
+    signal.connect(r0, dispatch_uid=["app", "uid"])
+    signal.connect(r1, dispatch_uid=["app", "uid"])
+    assert signal.send(None) == [(r0, 0)]
+    assert signal.disconnect(dispatch_uid=["app", "uid"]) is True
+    assert signal.receivers == []
+
+
+def test_dispatch_uid_equal_across_types(impl: Any) -> None:
+    signal = impl.Signal()
+    r0, r1, r2 = make_receivers(3)
+    signal.connect(r0, dispatch_uid=1)
+    signal.connect(r1, dispatch_uid=True)
+    signal.connect(r2, dispatch_uid=1.0)
+    assert signal.send(None) == [(r0, 0)]
+    assert signal.disconnect(dispatch_uid=True) is True
+
+
+def test_dispatch_uid_equal_but_hashed_apart(impl: Any) -> None:
+    # A uid breaking the hash contract: Django's scan still sees the two as one key.
+    class Uid:
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Uid)
+
+        __hash__ = object.__hash__
+
+    signal = impl.Signal()
+    r0, r1 = make_receivers(2)
+    signal.connect(r0, dispatch_uid=Uid())
+    signal.connect(r1, dispatch_uid=Uid())
+    assert signal.send(None) == [(r0, 0)]
+    assert signal.disconnect(dispatch_uid=Uid()) is True
+    assert signal.receivers == []
+
+
+def test_receiver_that_refuses_weak_references(impl: Any) -> None:
+    class Slotted:
+        __slots__ = ()
+
+        def method(self, **kwargs: Any) -> str:
+            return "slotted"
+
+        def __call__(self, **kwargs: Any) -> str:
+            return "called"
+
+    signal = impl.Signal()
+    for receiver in (Slotted(), Slotted().method):
+        with pytest.raises(TypeError) as raised:
+            signal.connect(receiver)
+        assert str(raised.value) == "cannot create weak reference to 'Slotted' object"
+    assert signal.receivers == []
+    slotted = Slotted()
+    signal.connect(slotted.method, weak=False)
+    assert signal.send(None) == [(slotted.method, "slotted")]
+
+
+def test_temporary_weak_receiver_is_gone_at_once(impl: Any) -> None:
+    signal = impl.Signal()
+    signal.connect(functools.partial(make_receivers(1)[0]))
+    gc.collect()
+    assert signal.send(None) == []
+    assert signal.has_listeners() is False
+
+
+def test_class_and_static_method_receivers(impl: Any) -> None:
+    class Owner:
+        @classmethod
+        def on_class(cls, **kwargs: Any) -> str:
+            return cls.__name__
+
+        @staticmethod
+        def on_static(**kwargs: Any) -> str:
+            return "static"
+
+    signal = impl.Signal()
+    signal.connect(Owner.on_class)
+    signal.connect(Owner.on_static)
+    signal.connect(Owner.on_class)
+    assert signal.send(None) == [(Owner.on_class, "Owner"), (Owner.on_static, "static")]
+    assert signal.disconnect(Owner.on_class) is True
+
+
+def test_receivers_resolved_before_any_is_called(impl: Any) -> None:
+    signal = impl.Signal()
+    late = make_receivers(3)
+
+    def connecting(**kwargs: Any) -> str:
+        signal.connect(late[0])
+        signal.disconnect(late[1])
+        return "connecting"
+
+    signal.connect(connecting)
+    signal.connect(late[1])
+    assert signal.send(None) == [(connecting, "connecting"), (late[1], 1)]
+    assert signal.send(None) == [(connecting, "connecting"), (late[0], 0)]
+
+
+def test_receiver_sending_the_same_signal(impl: Any) -> None:
+    signal = impl.Signal()
+    depths = []
+
+    def recursive(depth: int = 0, **kwargs: Any) -> int:
+        depths.append(depth)
+        if depth < 3:
+            signal.send(None, depth=depth + 1)
+        return depth
+
+    signal.connect(recursive)
+    assert signal.send(None, depth=0) == [(recursive, 0)]
+    assert depths == [0, 1, 2, 3]
+
+
+def test_live_receivers_result_is_a_copy(impl: Any) -> None:
+    signal = impl.Signal(use_caching=True)
+    sender = Sender()
+    (receiver,) = make_receivers(1)
+    signal.connect(receiver)
+    sync_receivers, async_receivers = signal._live_receivers(sender)
+    sync_receivers.clear()
+    async_receivers.append(receiver)
+    assert signal.send(sender) == [(receiver, 0)]
+    assert signal._live_receivers(sender) == ([receiver], [])
