@@ -230,3 +230,35 @@ def test_dead_receiver_bypasses_a_stale_cache(impl: Any) -> None:
     del first
     gc.collect()
     assert signal.send(sender) == [(second, 2), (third, 3)]
+
+
+def test_caching_switched_on_later(impl: Any) -> None:
+    # The unused dict becomes a strong per-sender cache, as on Django.
+    signal = impl.Signal()
+    signal.use_caching = True
+    sender = Sender()
+    first = make_receiver(1)
+    signal.connect(first)
+    assert signal.send(sender) == [(first, 1)]
+    assert list(signal.sender_receivers_cache) == [sender]
+    assert signal.send(None) == [(first, 1)]
+    signal.receivers = signal.receivers + signal.receivers
+    assert signal.send(sender) == [(first, 1)]
+
+
+def test_caching_switched_off_later(impl: Any) -> None:
+    # The WeakKeyDictionary stays, so its lookups (and its stale entries) still apply.
+    signal = impl.Signal(use_caching=True)
+    sender = Sender()
+    first = make_receiver(1)
+    signal.connect(first, sender=Sender)
+    assert signal.send(sender) == []
+    signal.use_caching = False
+    signal.receivers.append(signal.receivers[0])
+    assert signal.send(sender) == []
+    signal.sender_receivers_cache.clear()
+    assert signal.send(sender) == []
+    assert signal.send(Sender) == [(first, 1), (first, 1)]
+    assert len(signal.sender_receivers_cache) == 0
+    with pytest.raises(TypeError, match="^cannot create weak reference to 'NoneType' object$"):
+        signal.send(None)
