@@ -365,3 +365,41 @@ def test_receivers_as_a_tuple(impl: Any) -> None:
     signal.receivers = tuple(signal.receivers)
     assert signal.send(None) == [(first, 1)]
     assert signal.has_listeners() is True
+
+
+def test_duplicate_keys_from_direct_edits(impl: Any) -> None:
+    signal = impl.Signal()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(first)
+    signal.connect(second)
+    signal.receivers += list(signal.receivers)
+    assert signal.disconnect(first) is True
+    # One copy of first's key is left, so connect() ignores first.
+    signal.connect(first)
+    assert signal.send(None) == [(second, 2), (first, 1), (second, 2)]
+    assert signal.disconnect(first) is True
+    signal.connect(first)
+    assert signal.send(None) == [(second, 2), (second, 2), (first, 1)]
+
+
+def test_dead_item_borrowed_from_another_signal(impl: Any) -> None:
+    signal = impl.Signal()
+    other = impl.Signal()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(second)
+    other.connect(first)
+    signal.receivers.insert(0, other.receivers[0])
+    assert signal.send(None) == [(first, 1), (second, 2)]
+    del first
+    gc.collect()
+    # The weak reference's callback flags the other signal, not this one: the
+    # dead item is skipped but stays in the list until something purges it.
+    assert other._dead_receivers is True
+    assert signal._dead_receivers is False
+    assert signal.send(None) == [(second, 2)]
+    assert len(signal.receivers) == 2
+    signal.connect(second)
+    assert len(signal.receivers) == 2
+    signal._dead_receivers = True
+    assert signal.has_listeners() is True
+    assert len(signal.receivers) == 1
