@@ -10,6 +10,8 @@ import gc
 import subprocess
 import sys
 import textwrap
+import traceback
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -447,6 +449,55 @@ def test_subclass_overrides_under_install(installed: Any) -> None:
     signal.connect(second)
     assert signal.send(object) == [(second, 2)]
     assert signal.send(object) == [(second, 2)]
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_frames_under_install(installed: Any, method: str) -> None:
+    signal = DjangoSignal(use_caching=True)
+    seen = []
+
+    def receiver(**kwargs: Any) -> None:
+        seen.append((sys._getframe(1).f_code.co_name, sys._getframe(2)))
+        warnings.warn("at caller", UserWarning, stacklevel=3)
+        raise ValueError("boom")
+
+    signal.connect(receiver)
+    caller = sys._getframe(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = sys._getframe(0).f_lineno + 2
+        try:
+            getattr(signal, method)(object)
+        except ValueError as err:
+            error = err
+        else:
+            error = getattr(signal, method)(object)[0][1]
+    assert seen[0] == (method, caller)
+    assert (caught[0].filename, caught[0].lineno) == (__file__, line)
+    names = [entry.name for entry in traceback.extract_tb(error.__traceback__)]
+    expected = [method, "receiver"] if method == "send_robust" else ["test_frames_under_install", "send", "receiver"]
+    assert names == expected
+
+
+def test_cache_shared_across_install(engine: Any) -> None:
+    signal = DjangoSignal(use_caching=True)
+    donor = DjangoSignal()
+    first, second = make_receiver(1), make_receiver(2)
+    signal.connect(first)
+    donor.connect(second)
+    assert signal.send(object) == [(first, 1)]
+    # A direct edit without clearing the cache: each side keeps reading the other's entries.
+    signal.receivers.append(donor.receivers[0])
+    swap.install(engine=engine.Signal)
+    try:
+        assert signal.send(object) == [(first, 1)]
+        assert signal.send(int) == [(first, 1), (second, 2)]
+    finally:
+        swap.uninstall()
+    assert signal.send(int) == [(first, 1), (second, 2)]
+    signal.receivers.pop()
+    assert signal.send(int) == [(first, 1), (second, 2)]
+    assert signal.send(str) == [(first, 1)]
 
 
 def run_python(code: str, tmp_path: Any) -> subprocess.CompletedProcess[str]:
