@@ -5,6 +5,7 @@ import sys
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 from setuptools.errors import CCompilerError
 
 
@@ -29,9 +30,16 @@ class optional_build_ext(build_ext):
         print(f"fastsignals: compiled engine not built ({reason}); installing the pure-Python engine.", file=sys.stderr)
 
 
+class pure_build_py(build_py):
+    """With FASTSIGNALS_NO_EXTENSIONS set: say so once, when the package is built."""
+
+    def run(self):
+        print("fastsignals: FASTSIGNALS_NO_EXTENSIONS is set; installing the pure-Python engine.", file=sys.stderr)
+        super().run()
+
+
 if os.environ.get("FASTSIGNALS_NO_EXTENSIONS"):
-    print("fastsignals: FASTSIGNALS_NO_EXTENSIONS is set; installing the pure-Python engine.", file=sys.stderr)
-    ext_modules = []
+    setup(cmdclass={"build_py": pure_build_py})
 else:
     from Cython.Build import cythonize
 
@@ -39,5 +47,4 @@ else:
         "src/fastsignals/_signal_c.pyx",
         compiler_directives={"language_level": "3"},
     )
-
-setup(ext_modules=ext_modules, cmdclass={"build_ext": optional_build_ext})
+    setup(ext_modules=ext_modules, cmdclass={"build_ext": optional_build_ext})

@@ -17,6 +17,13 @@ def test_consumer_passes_mypy_strict(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_package_passes_mypy_strict(tmp_path: Path) -> None:
+    # The installed package itself, the pure modules and the compiled module's stub.
+    command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path), "-p", "fastsignals"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_consumer_runs() -> None:
     # The file mypy accepts is also correct code: every call in it does what it asserts.
     result = subprocess.run([sys.executable, str(CONSUMER)], cwd=ROOT, capture_output=True, text=True)
