@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import traceback
+import types
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,6 +50,9 @@ def name_of(obj: Any) -> Any:
         return name
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
+    if isinstance(obj, (type, types.FunctionType)):
+        # Not made by a trace: a model class, one of Django's own receivers.
+        return f"{obj.__module__}.{obj.__qualname__}"
     return f"<unnamed {type(obj).__name__}>"
 
 
@@ -165,6 +169,11 @@ class Trace:
             raise ValueError(kind)
         self._sender_ids[make_id(made)] = name
         return made
+
+    def adopt_sender(self, sender: Any) -> Any:
+        """Name a sender the trace did not make (a model class) in receivers keys."""
+        self._sender_ids[make_id(sender)] = name_of(sender)
+        return sender
 
     # Observations.
 
