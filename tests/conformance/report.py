@@ -7,8 +7,10 @@ from typing import Any
 
 #: implementation name -> scenario runs (each run is one trace compared with Django's).
 scenario_runs: Counter[str] = Counter()
-#: "examples" and "steps" of the stateful test, over every implementation in lockstep.
+#: "examples" and "steps" of the stateful test, each done on every implementation in lockstep.
 hypothesis_runs: Counter[str] = Counter()
+#: the implementations the stateful test ran in lockstep.
+hypothesis_implementations: set[str] = set()
 #: (suite, implementation) -> {"run": n, "passed": n, "skipped": n, "failed": n}
 django_suites: dict[tuple[str, str], dict[str, int]] = {}
 _printed = False
@@ -21,8 +23,8 @@ def summary_lines() -> list[str]:
         lines.append(f"differential scenarios run: {runs}")
     if hypothesis_runs:
         lines.append(
-            f"hypothesis lockstep: {hypothesis_runs['examples']} examples,"
-            f" {hypothesis_runs['steps']} steps, each on {hypothesis_runs['implementations']} implementations"
+            f"hypothesis lockstep: {hypothesis_runs['examples']} examples, {hypothesis_runs['steps']} steps,"
+            f" each on {', '.join(sorted(hypothesis_implementations))}"
         )
     if django_suites:
         lines.append("Django's own tests (run / passed / skipped / failed):")
