@@ -17,7 +17,9 @@ import types
 import weakref
 
 from cpython.object cimport PyObject
+from cpython.dict cimport PyDict_Next
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.weakref cimport PyWeakref_GetObject, PyWeakref_NewRef
 from libc.string cimport memcmp
 
@@ -33,7 +35,6 @@ from ._semantics import (
     call_receiver,
     check_receiver,
     iscoroutinefunction,
-    make_id,
     run_async_receivers,
 )
 
@@ -50,6 +51,25 @@ cdef extern from "Python.h":
     object PyMethod_New(object func, object self)
     PyObject* PyDict_GetItemWithError(object mp, object key) except? NULL
     Py_ssize_t PyObject_Hash(object ob) except -1
+    object PyObject_GenericGetDict(object ob, void* context)
+    ctypedef struct _TypeObject "PyTypeObject":
+        unsigned int tp_version_tag
+
+cdef extern from *:
+    """
+    /* hasattr() as the builtin does it: a miss raises no AttributeError to discard. */
+    static int fastsignals_has_attr(PyObject *obj, PyObject *name) {
+        PyObject *value;
+    #if PY_VERSION_HEX >= 0x030D0000
+        int found = PyObject_GetOptionalAttr(obj, name, &value);
+    #else
+        int found = _PyObject_LookupAttr(obj, name, &value);
+    #endif
+        Py_XDECREF(value);
+        return found;
+    }
+    """
+    int fastsignals_has_attr(object obj, object name) except -1
 
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
@@ -62,8 +82,9 @@ cdef bint _SENDER_REFS = SENDER_REFS
 cdef tuple _SIGNAL_SENDER = ("signal", "sender")
 cdef str _ENGINE_FILE  # the file name Cython gives this module's frames in tracebacks
 
-# Up to this many keyword arguments the call's argument vector lives on the C stack.
-DEF _STACK_ARGS = 16
+# Up to this many arguments (with the scratch slot) the argument vector lives on the C stack.
+cdef enum:
+    _STACK_ARGS = 20
 
 
 cdef class _Index:
@@ -72,6 +93,7 @@ cdef class _Index:
     cdef list snapshot
     cdef dict keys
     cdef list anys
+    cdef list any_entries
     cdef dict specific
     cdef dict merged
 
@@ -86,6 +108,7 @@ cdef class _Index:
                 self.keys = None
                 break
         self.anys = None
+        self.any_entries = None
         self.specific = {}
         self.merged = {}
 
@@ -109,17 +132,17 @@ cdef class _Index:
 
     cdef void appended(self, tuple item) except *:
         """Record an append the caller made to the list (under signal.lock)."""
+        self.anys = None  # first: lock-free readers then fall back to the lock
         self.snapshot.append(item)
         if self.keys is not None and not _count_key(self.keys, item[0], 1):
             self.keys = None
-        self.anys = None
 
     cdef void deleted(self, Py_ssize_t index) except *:
         """Record a deletion the caller made from the list (under signal.lock)."""
+        self.anys = None  # first: lock-free readers then fall back to the lock
         item = self.snapshot.pop(index)
         if self.keys is not None:
             _count_key(self.keys, item[0], -1)
-        self.anys = None
 
     cdef list entries_for(self, senderkey):
         """Cache entries of the receivers for this sender key, in connection order."""
@@ -130,7 +153,7 @@ cdef class _Index:
             return <list>merged
         specific = self.specific.get(senderkey)
         if specific is None:
-            merged = [pair[1] for pair in self.anys]
+            return self.any_entries
         else:
             merged = [pair[1] for pair in sorted(self.anys + <list>specific, key=_position)]
         self.merged[senderkey] = merged
@@ -148,7 +171,8 @@ cdef class _Index:
                 specific.setdefault(senderkey, []).append((position, entry))
         self.specific = specific
         self.merged = {}
-        self.anys = anys
+        self.any_entries = [pair[1] for pair in anys]
+        self.anys = anys  # last: it marks the grouping complete for lock-free readers
 
 
 def _position(tuple pair):
@@ -203,9 +227,9 @@ cdef object _deref(object receiver):
     return receiver()
 
 
-cdef tuple _resolve(list entries):
-    cdef list sync_receivers = []
-    cdef list async_receivers = []
+cdef list _resolve_into(entries, list sync_receivers):
+    """Append the live sync receivers to sync_receivers; return the async ones (None if none)."""
+    cdef list async_receivers = None
     cdef tuple entry
     for entry in entries:
         receiver = entry[0]
@@ -216,13 +240,21 @@ cdef tuple _resolve(list entries):
         if _SENDER_REFS:
             # A receiver tied to a collected sender is skipped even before the purge.
             sender_ref = entry[1]
-            if sender_ref is not None and <object>PyWeakref_GetObject(sender_ref) is None:
+            if sender_ref is not None and _deref(sender_ref) is None:
                 continue
         if entry[2 if _SENDER_REFS else 1]:
+            if async_receivers is None:
+                async_receivers = []
             async_receivers.append(receiver)
         else:
             sync_receivers.append(receiver)
-    return sync_receivers, async_receivers
+    return async_receivers
+
+
+cdef tuple _resolve(entries):
+    cdef list sync_receivers = []
+    async_receivers = _resolve_into(entries, sync_receivers)
+    return sync_receivers, async_receivers if async_receivers is not None else []
 
 
 cdef bint _is_dead(item) except -1:
@@ -249,8 +281,8 @@ cdef _Index _index(signal):
 
 cdef tuple _lookup_key(receiver, sender, dispatch_uid):
     if dispatch_uid:
-        return (dispatch_uid, make_id(sender))
-    return (make_id(receiver), make_id(sender))
+        return (dispatch_uid, _make_id(sender))
+    return (_make_id(receiver), _make_id(sender))
 
 
 cdef object _weak_receiver(signal, receiver):
@@ -277,11 +309,17 @@ cdef object _sender_ref(signal, sender):
         return None
 
 
-cdef list _entries(signal, sender):
+cdef object _make_id(target):
+    if fastsignals_has_attr(target, "__func__"):
+        return (id(target.__self__), id(target.__func__))
+    return id(target)
+
+
+cdef object _entries(signal, sender):
     """Entries for sender from the receivers list, storing them when caching."""
     with signal.lock:
         signal._clear_dead_receivers()
-        entries = _index(signal).entries_for(make_id(sender))
+        entries = _index(signal).entries_for(_make_id(sender))
         if signal.use_caching:
             signal.sender_receivers_cache[sender] = list(entries) if entries else _NO_RECEIVERS
     return entries
@@ -296,7 +334,10 @@ cdef object _cache_get(cache, sender):
             return None
         found = PyDict_GetItemWithError(cache, sender)
     elif type(cache) is _WeakKeyDictionary:
-        found = PyDict_GetItemWithError(cache.data, PyWeakref_NewRef(sender, None))
+        data = (<dict>PyObject_GenericGetDict(cache, NULL)).get("data")
+        if type(data) is not dict:
+            return cache.get(sender)
+        found = PyDict_GetItemWithError(data, PyWeakref_NewRef(sender, None))
     else:
         return cache.get(sender)
     if found is NULL:
@@ -305,84 +346,161 @@ cdef object _cache_get(cache, sender):
 
 
 cdef object _live_receivers_c = None  # Signal._live_receivers, set below the class.
+cdef object _clear_dead_receivers_c = None  # Signal._clear_dead_receivers, likewise.
 
 
-cdef tuple _live(signal, sender, cached):
-    """send()'s receivers; reuses its cache lookup unless _live_receivers is overridden."""
-    if type(signal)._live_receivers is not _live_receivers_c:
-        return signal._live_receivers(sender)
-    if not signal.use_caching or signal._dead_receivers:
-        cached = None
-    if cached is None:
-        cached = _entries(signal, sender)
-    return _resolve(cached)
+# type -> its version tag when last found plain (see _plain_state); never shrinks,
+# but holds only Signal classes, which live as long as the program anyway.
+cdef dict _plain_types = {}
+cdef tuple _STATE_NAMES = ("receivers", "sender_receivers_cache", "use_caching", "_dead_receivers", INDEX_ATTR)
+
+
+cdef dict _plain_state(signal):
+    """The signal's __dict__ if its class leaves our methods and its state alone, else None.
+
+    A class that overrides _live_receivers or _clear_dead_receivers, or defines one of
+    the state attributes itself, gets the generic path. The verdict is cached per
+    class until the class changes (any class-level assignment bumps its version tag).
+    """
+    tp = type(signal)
+    tag = _plain_types.get(tp)
+    if tag is None or <unsigned int>tag != (<_TypeObject*>tp).tp_version_tag:
+        if (tp._live_receivers is not _live_receivers_c
+                or tp._clear_dead_receivers is not _clear_dead_receivers_c):
+            return None
+        for name in _STATE_NAMES:
+            if fastsignals_has_attr(tp, name):
+                return None
+        if (<_TypeObject*>tp).tp_version_tag:
+            _plain_types[tp] = (<_TypeObject*>tp).tp_version_tag
+    return <dict>PyObject_GenericGetDict(signal, NULL)
+
+
+cdef inline object _get(signal, dict state, str name):
+    """signal.<name>, straight from its __dict__ when _plain_state allowed it."""
+    cdef PyObject* found
+    if state is not None:
+        found = PyDict_GetItemWithError(state, name)
+        if found is not NULL:
+            return <object>found
+    return getattr(signal, name)
+
+
+cdef object _send_entries(signal, dict state, sender, cached):
+    """The entries send() dispatches to, reusing its cache lookup (``cached``)."""
+    cdef _Index idx
+    if _get(signal, state, "use_caching"):
+        if cached is not None and not _get(signal, state, "_dead_receivers"):
+            return cached
+    elif not _get(signal, state, "_dead_receivers"):
+        # Lock-free read: connect/disconnect invalidate `anys` before touching the
+        # snapshot, so a grouped, fresh index is a consistent view.
+        index = state.get(_INDEX_ATTR)
+        if type(index) is _Index:
+            idx = <_Index>index
+            if idx.anys is not None and idx.fresh(_get(signal, state, "receivers")):
+                senderkey = _make_id(sender)
+                entries = idx.merged.get(senderkey)
+                if entries is not None:
+                    return entries
+                if senderkey not in idx.specific:
+                    return idx.any_entries
+    return _entries(signal, sender)
 
 
 def _dispatch(signal, sender, dict named, bint robust):
     """send() and send_robust() past their Python frame: the whole loop in C."""
-    if not signal.receivers:
+    cdef dict state = _plain_state(signal)
+    if not _get(signal, state, "receivers"):
         return []
-    cached = _cache_get(signal.sender_receivers_cache, sender)
+    cached = _cache_get(_get(signal, state, "sender_receivers_cache"), sender)
     if cached is _NO_RECEIVERS:
         return []
-    sync_receivers, async_receivers = _live(signal, sender, cached)
-    cdef list responses = _call_all(signal, sender, named, <list>sync_receivers, robust)
+    if state is not None:
+        sync_receivers = []
+        async_receivers = _resolve_into(_send_entries(signal, state, sender, cached), sync_receivers)
+    else:
+        sync_receivers, async_receivers = signal._live_receivers(sender)
+    cdef list responses = []
+    if not sync_receivers:
+        pass
+    elif "signal" in named:
+        # Let Python word the duplicate-keyword TypeError exactly as Django's call does.
+        for receiver in sync_receivers:
+            responses.append((receiver, call_receiver(receiver, signal, sender, named)))
+    else:
+        _call_all(signal, sender, named, sync_receivers, responses, robust)
     if async_receivers:
         responses.extend(run_async_receivers(signal, sender, named, async_receivers, robust))
     return responses
 
 
-cdef list _call_all(signal, sender, dict named, list receivers, bint robust):
-    cdef list responses = []
-    if not receivers:
-        return responses
-    if "signal" in named:
-        # Let Python word the duplicate-keyword TypeError exactly as Django's call does.
-        for receiver in receivers:
-            responses.append((receiver, call_receiver(receiver, signal, sender, named)))
-        return responses
-    cdef Py_ssize_t nkw = len(named)
-    cdef Py_ssize_t nargs = 2 + nkw
-    cdef tuple kwnames = _SIGNAL_SENDER + tuple(named) if nkw else _SIGNAL_SENDER
-    cdef tuple values = tuple(named.values())
-    cdef PyObject* stack[_STACK_ARGS + 3]
+cdef tuple _last_kwnames = _SIGNAL_SENDER  # the names of the latest send, reused when equal
+
+
+cdef tuple _kwnames(dict named):
+    """("signal", "sender", *named); a send's names usually repeat, so the tuple is reused."""
+    global _last_kwnames
+    cdef tuple last = _last_kwnames
+    cdef Py_ssize_t pos = 0
+    cdef Py_ssize_t i = 2
+    cdef PyObject* key
+    cdef PyObject* value
+    if len(last) == len(named) + 2:
+        while PyDict_Next(named, &pos, &key, &value):
+            if (<PyTupleObject*>last).ob_item[i] != key:
+                break
+            i += 1
+        else:
+            return last
+    last = _SIGNAL_SENDER + tuple(named)
+    _last_kwnames = last
+    return last
+
+
+cdef void _call_all(signal, sender, dict named, receivers, list responses, bint robust) except *:
+    """Call each receiver as receiver(signal=, sender=, **named), appending (receiver, response)."""
+    cdef tuple kwnames = _kwnames(named)
+    cdef Py_ssize_t nargs = len(kwnames)
+    cdef PyObject* stack[_STACK_ARGS]
     cdef PyObject** args = stack
-    cdef Py_ssize_t i
-    if nargs + 1 > _STACK_ARGS + 3:
+    cdef Py_ssize_t pos = 0
+    cdef Py_ssize_t i = 3
+    cdef PyObject* key
+    cdef PyObject* value
+    if nargs + 1 > _STACK_ARGS:
         args = <PyObject**>PyMem_Malloc((nargs + 1) * sizeof(PyObject*))
         if args is NULL:
             raise MemoryError()
-    try:
-        _call_each(signal, sender, receivers, responses, args, kwnames, nkw, values, robust)
-    finally:
-        if args is not stack:
-            PyMem_Free(args)
-    return responses
-
-
-cdef void _call_each(signal, sender, list receivers, list responses, PyObject** args,
-                     tuple kwnames, Py_ssize_t nkw, tuple values, bint robust) except *:
-    cdef Py_ssize_t i
-    # Slot 0 is scratch space that PY_VECTORCALL_ARGUMENTS_OFFSET lets a bound
-    # method use for its self; the vector borrows references held by values.
+    # Slot 0 is scratch space that PY_VECTORCALL_ARGUMENTS_OFFSET lets a bound method
+    # use for its self. The vector owns a reference to each value: a receiver cannot
+    # free one by mutating ``named`` through frame introspection.
     args[0] = NULL
     args[1] = <PyObject*>signal
     args[2] = <PyObject*>sender
-    for i in range(nkw):
-        args[3 + i] = (<PyTupleObject*>values).ob_item[i]
-    for receiver in receivers:
-        if not robust:
-            response = PyObject_Vectorcall(receiver, args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, <PyObject*>kwnames)
-            responses.append((receiver, response))
-            continue
-        try:
-            response = PyObject_Vectorcall(receiver, args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, <PyObject*>kwnames)
-        except Exception as err:
-            _add_caller_frame(err)
-            signal._log_robust_failure(receiver, err)
-            responses.append((receiver, err))
-        else:
-            responses.append((receiver, response))
+    while PyDict_Next(named, &pos, &key, &value):
+        Py_INCREF(<object>value)
+        args[i] = value
+        i += 1
+    try:
+        for receiver in receivers:
+            if not robust:
+                response = PyObject_Vectorcall(receiver, args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, <PyObject*>kwnames)
+                responses.append((receiver, response))
+                continue
+            try:
+                response = PyObject_Vectorcall(receiver, args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, <PyObject*>kwnames)
+            except Exception as err:
+                _add_caller_frame(err)
+                signal._log_robust_failure(receiver, err)
+                responses.append((receiver, err))
+            else:
+                responses.append((receiver, response))
+    finally:
+        for i in range(3, nargs + 1):
+            Py_DECREF(<object>args[i])
+        if args is not stack:
+            PyMem_Free(args)
 
 
 cdef void _add_caller_frame(err) except *:
@@ -394,8 +512,6 @@ cdef void _add_caller_frame(err) except *:
         tb = tb.tb_next
     frame = sys._getframe(0)
     err.__traceback__ = types.TracebackType(tb, frame, frame.f_lasti, frame.f_lineno)
-
-
 
 
 _ENGINE_FILE = _dispatch.__code__.co_filename
@@ -477,3 +593,4 @@ class Signal(SignalBase):
 
 
 _live_receivers_c = Signal.__dict__["_live_receivers"]
+_clear_dead_receivers_c = Signal.__dict__["_clear_dead_receivers"]

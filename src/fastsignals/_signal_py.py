@@ -32,7 +32,7 @@ __all__ = ["Signal"]
 class _Index:
     """What one snapshot of ``signal.receivers`` says, ready for lookups."""
 
-    __slots__ = ("snapshot", "keys", "anys", "specific", "merged")
+    __slots__ = ("snapshot", "keys", "anys", "any_entries", "specific", "merged")
 
     def __init__(self, receivers: list[Any]) -> None:
         # Strong references to the snapshot's tuples: no tuple can be freed and its
@@ -45,6 +45,7 @@ class _Index:
                 self.keys = None
                 break
         self.anys: list[tuple[int, tuple[Any, ...]]] | None = None
+        self.any_entries: list[tuple[Any, ...]] = []
         self.specific: dict[Any, list[tuple[int, tuple[Any, ...]]]] = {}
         self.merged: dict[Any, list[tuple[Any, ...]]] = {}
 
@@ -64,17 +65,17 @@ class _Index:
 
     def appended(self, item: tuple[Any, ...]) -> None:
         """Record an append the caller made to the list (under signal.lock)."""
+        self.anys = None  # first: lock-free readers then fall back to the lock
         self.snapshot.append(item)
         if self.keys is not None and not _count_key(self.keys, item[0], 1):
             self.keys = None
-        self.anys = None
 
     def deleted(self, index: int) -> None:
         """Record a deletion the caller made from the list (under signal.lock)."""
+        self.anys = None  # first: lock-free readers then fall back to the lock
         item = self.snapshot.pop(index)
         if self.keys is not None:
             _count_key(self.keys, item[0], -1)
-        self.anys = None
 
     def entries_for(self, senderkey: Any) -> list[tuple[Any, ...]]:
         """Cache entries of the receivers for this sender key, in connection order."""
@@ -85,7 +86,7 @@ class _Index:
             return merged
         specific = self.specific.get(senderkey)
         if specific is None:
-            merged = [entry for _, entry in self.anys]  # type: ignore[union-attr]
+            return self.any_entries
         else:
             merged = [entry for _, entry in sorted(self.anys + specific, key=_position)]  # type: ignore[operator]
         self.merged[senderkey] = merged
@@ -102,7 +103,8 @@ class _Index:
                 specific.setdefault(senderkey, []).append((position, entry))
         self.specific = specific
         self.merged = {}
-        self.anys = anys
+        self.any_entries = [entry for _, entry in anys]
+        self.anys = anys  # last: it marks the grouping complete for lock-free readers
 
 
 def _position(pair: tuple[int, Any]) -> int:
@@ -131,9 +133,9 @@ if SENDER_REFS:
         (_, senderkey), receiver, sender_ref, is_async = item
         return senderkey, (receiver, sender_ref, is_async)
 
-    def _resolve(entries: list[Any]) -> tuple[list[Any], list[Any]]:
-        sync_receivers: list[Any] = []
-        async_receivers: list[Any] = []
+    def _resolve_into(entries: Any, sync_receivers: list[Any]) -> list[Any] | None:
+        """Append the live sync receivers to sync_receivers; return the async ones (None if none)."""
+        async_receivers = None
         for receiver, sender_ref, is_async in entries:
             if isinstance(receiver, weakref.ReferenceType):
                 receiver = receiver()
@@ -142,8 +144,13 @@ if SENDER_REFS:
             # A receiver tied to a collected sender is skipped even before the purge.
             if sender_ref is not None and sender_ref() is None:
                 continue
-            (async_receivers if is_async else sync_receivers).append(receiver)
-        return sync_receivers, async_receivers
+            if not is_async:
+                sync_receivers.append(receiver)
+            elif async_receivers is None:
+                async_receivers = [receiver]
+            else:
+                async_receivers.append(receiver)
+        return async_receivers
 
     def _is_dead(item: Any) -> bool:
         receiver, sender_ref = item[1], item[2]
@@ -161,20 +168,31 @@ else:
         (_, senderkey), receiver, is_async = item
         return senderkey, (receiver, is_async)
 
-    def _resolve(entries: list[Any]) -> tuple[list[Any], list[Any]]:
-        sync_receivers: list[Any] = []
-        async_receivers: list[Any] = []
+    def _resolve_into(entries: Any, sync_receivers: list[Any]) -> list[Any] | None:
+        """Append the live sync receivers to sync_receivers; return the async ones (None if none)."""
+        async_receivers = None
         for receiver, is_async in entries:
             if isinstance(receiver, weakref.ReferenceType):
                 receiver = receiver()
                 if receiver is None:
                     continue
-            (async_receivers if is_async else sync_receivers).append(receiver)
-        return sync_receivers, async_receivers
+            if not is_async:
+                sync_receivers.append(receiver)
+            elif async_receivers is None:
+                async_receivers = [receiver]
+            else:
+                async_receivers.append(receiver)
+        return async_receivers
 
     def _is_dead(item: Any) -> bool:
         receiver = item[1]
         return isinstance(receiver, weakref.ReferenceType) and receiver() is None
+
+
+def _resolve(entries: Any) -> tuple[list[Any], list[Any]]:
+    sync_receivers: list[Any] = []
+    async_receivers = _resolve_into(entries, sync_receivers)
+    return sync_receivers, async_receivers if async_receivers is not None else []
 
 
 def _index(signal: Any) -> _Index:
@@ -191,8 +209,8 @@ def _index(signal: Any) -> _Index:
 
 def _lookup_key(receiver: Any, sender: Any, dispatch_uid: Any) -> tuple[Any, Any]:
     if dispatch_uid:
-        return (dispatch_uid, make_id(sender))
-    return (make_id(receiver), make_id(sender))
+        return (dispatch_uid, _make_id(sender))
+    return (_make_id(receiver), _make_id(sender))
 
 
 def _weak_receiver(signal: Any, receiver: Any) -> Any:
@@ -219,25 +237,36 @@ def _sender_ref(signal: Any, sender: Any) -> Any:
         return None
 
 
-def _entries(signal: Any, sender: Any) -> list[Any]:
+_make_id = make_id
+
+
+def _entries(signal: Any, sender: Any) -> Any:
     """Entries for sender from the receivers list, storing them when caching."""
     with signal.lock:
         signal._clear_dead_receivers()
-        entries = _index(signal).entries_for(make_id(sender))
+        entries = _index(signal).entries_for(_make_id(sender))
         if signal.use_caching:
             signal.sender_receivers_cache[sender] = list(entries) if entries else NO_RECEIVERS
     return entries
 
 
-def _live(signal: Any, sender: Any, cached: Any) -> tuple[list[Any], list[Any]]:
-    """send()'s receivers; reuses its cache lookup unless _live_receivers is overridden."""
-    if type(signal)._live_receivers is not Signal._live_receivers:
-        return signal._live_receivers(sender)  # type: ignore[no-any-return]
-    if not signal.use_caching or signal._dead_receivers:
-        cached = None
-    if cached is None:
-        cached = _entries(signal, sender)
-    return _resolve(cached)
+def _send_entries(signal: Any, sender: Any, cached: Any) -> Any:
+    """The entries send() dispatches to, reusing its cache lookup (``cached``)."""
+    if signal.use_caching:
+        if cached is not None and not signal._dead_receivers:
+            return cached
+    elif not signal._dead_receivers and type(signal)._clear_dead_receivers is Signal._clear_dead_receivers:
+        # Lock-free read: connect/disconnect invalidate `anys` before touching the
+        # snapshot, so a grouped, fresh index is a consistent view.
+        index = signal.__dict__.get(INDEX_ATTR)
+        if type(index) is _Index and index.anys is not None and index.fresh(signal.receivers):
+            senderkey = _make_id(sender)
+            entries = index.merged.get(senderkey)
+            if entries is not None:
+                return entries
+            if senderkey not in index.specific:
+                return index.any_entries
+    return _entries(signal, sender)
 
 
 class Signal(SignalBase):
@@ -306,7 +335,11 @@ class Signal(SignalBase):
         cached = self.sender_receivers_cache.get(sender)
         if cached is NO_RECEIVERS:
             return []
-        sync_receivers, async_receivers = _live(self, sender, cached)
+        if type(self)._live_receivers is Signal._live_receivers:
+            sync_receivers: list[Any] = []
+            async_receivers = _resolve_into(_send_entries(self, sender, cached), sync_receivers)
+        else:
+            sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
         for receiver in sync_receivers:
             responses.append((receiver, receiver(signal=self, sender=sender, **named)))
@@ -324,7 +357,11 @@ class Signal(SignalBase):
         cached = self.sender_receivers_cache.get(sender)
         if cached is NO_RECEIVERS:
             return []
-        sync_receivers, async_receivers = _live(self, sender, cached)
+        if type(self)._live_receivers is Signal._live_receivers:
+            sync_receivers: list[Any] = []
+            async_receivers = _resolve_into(_send_entries(self, sender, cached), sync_receivers)
+        else:
+            sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
         for receiver in sync_receivers:
             try:
