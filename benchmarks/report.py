@@ -1,0 +1,575 @@
+"""The comparison report: one table of every scenario, the target checks, a chart.
+
+Run from the repository root (``make bench`` does): ``python benchmarks/report.py``.
+Each implementation of a scenario is timed with timeit over a loop count calibrated to
+about --sample-ms per sample; the implementations take turns sample by sample, in
+rotating order, so a noisy neighbour on a shared machine hits all of them alike, and
+each number is the median of --repeats samples. Ratios are to stock Django in the same
+process. Targets are printed as PASS/FAIL and never change the exit code. Writes
+benchmarks/RESULTS.md and benchmarks/send.png unless --no-write.
+
+The clock is time.thread_time_ns by default: this thread's CPU time, which a busy
+neighbour does not inflate the way it does the wall clock (on a loaded 2-core machine
+wall-clock medians of the same scenario moved by 2x between runs, CPU-time medians by
+a few percent). ``--timer perf_counter`` times by time.perf_counter_ns instead. Nothing
+timed here runs in another thread: asend is timed with async receivers only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime
+import gc
+import itertools
+import os
+import platform
+import statistics
+import sys
+import time
+import timeit
+from collections.abc import Callable, Iterator
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import cases
+
+HERE = Path(__file__).resolve().parent
+COUNTS = (0, 1, 3, 10, 100)
+KINDS = ("function", "method")
+
+
+@dataclasses.dataclass
+class Timing:
+    """How to time one implementation in one scenario: run(loops) -> elapsed ns."""
+
+    run: Callable[[int], float]
+    #: Loop count when calibration does not apply (whole batches: one per sample).
+    loops: int | None = None
+    #: Called around each sample: install() and uninstall() for the installed engines.
+    enter: Callable[[], None] = lambda: None
+    leave: Callable[[], None] = lambda: None
+    #: What must stay alive while timing: the case (weakly connected receivers, senders).
+    keep: Any = None
+
+
+@dataclasses.dataclass
+class Scenario:
+    """One table row: what is timed for each implementation that has it."""
+
+    name: str
+    key: tuple[Any, ...]
+    timings: Callable[[], dict[str, Timing]] | None
+    unit: str = "ns"
+    repeats: int | None = None
+    #: For what is not a time: the values themselves, measured once.
+    values: Callable[[], dict[str, float]] | None = None
+    #: Undoes what timings() set up outside the cases (receivers on Django's own signals).
+    teardown: Callable[[], None] = lambda: None
+
+
+#: The clock every sample reads (--timer).
+clock: Callable[[], int] = time.thread_time_ns
+
+
+def sync_timing(statement: str, names: dict[str, Any], setup: str = "pass", **options: Any) -> Timing:
+    timer = timeit.Timer(statement, setup, timer=lambda: clock(), globals=names)
+    return Timing(timer.timeit, **options)
+
+
+def async_timing(operation: Callable[..., Any], case: cases.Case) -> Timing:
+    """Awaits ``loops`` sends inside one running event loop; the loop's start is not timed."""
+    loop = asyncio.new_event_loop()
+    sender, instance = case.sender, case.instance
+
+    async def timed(loops: int) -> int:
+        start = clock()
+        for _ in itertools.repeat(None, loops):
+            await operation(sender, instance=instance, created=False)
+        return clock() - start
+
+    return Timing(lambda loops: loop.run_until_complete(timed(loops)), keep=case)
+
+
+# --- scenarios ---------------------------------------------------------------------
+
+
+def dispatch_scenarios() -> Iterator[Scenario]:
+    """send / send_robust / has_listeners / asend over receiver counts and options."""
+
+    def timings(operation: str, count: int, **options: Any) -> Callable[[], dict[str, Timing]]:
+        def make() -> dict[str, Timing]:
+            result = {}
+            for impl in cases.IMPLEMENTATIONS:
+                if impl not in cases.OPERATIONS[operation]:
+                    continue
+                case = cases.build(impl, count, is_async=operation == "asend", **options)
+                if operation == "asend":
+                    result[impl] = async_timing(getattr(case.signal, cases.OPERATIONS[operation][impl]), case)
+                else:
+                    result[impl] = sync_timing(case.statement(operation), case.namespace(), keep=case)
+            return result
+
+        return make
+
+    for operation in ("send", "send_robust"):
+        for caching in (True, False):
+            for kind in KINDS:
+                for count in COUNTS:
+                    name = f"{operation}: {count} for the sender, {_caching(caching)}, {kind}"
+                    key = (operation, count, "sender", caching, kind)
+                    yield Scenario(name, key, timings(operation, count, use_caching=caching, kind=kind))
+    for caching in (True, False):
+        for count in (1, 10, 100):
+            name = f"send: {count} for any sender, {_caching(caching)}, function"
+            key = ("send", count, "any", caching, "function")
+            yield Scenario(name, key, timings("send", count, any_sender=True, use_caching=caching))
+    for caching in (True, False):
+        for count in (0, 1, 10):
+            name = f"has_listeners: {count} for the sender, {_caching(caching)}"
+            key = ("has_listeners", count, "sender", caching, "function")
+            yield Scenario(name, key, timings("has_listeners", count, use_caching=caching))
+    for count in (1, 10):
+        name = f"asend: {count} async for the sender, caching, function"
+        key = ("asend", count, "sender", True, "function")
+        yield Scenario(name, key, timings("asend", count))
+
+
+def _caching(caching: bool) -> str:
+    return "caching" if caching else "no caching"
+
+
+def connect_scenarios() -> Iterator[Scenario]:
+    def timings(operation: str, count: int, kind: str, impls: tuple[str, ...]) -> Callable[[], dict[str, Timing]]:
+        def make() -> dict[str, Timing]:
+            result = {}
+            for impl in impls:
+                case = cases.build_connect(impl, count, kind=kind)
+                statement = cases.connect_statement(case, operation)
+                setup = statement if operation == "connect_same_uid" else "pass"
+                result[impl] = sync_timing(statement, cases.connect_namespace(case), setup, keep=case)
+            return result
+
+        return make
+
+    signals = ("django", "c", "py", "blinker")
+    for count in (0, 10, 100):
+        for kind in KINDS:
+            name = f"connect+disconnect: {count} connected, {kind}"
+            yield Scenario(name, ("connect_disconnect", count, kind), timings("connect_disconnect", count, kind, signals))
+    name = "connect by an already connected dispatch_uid (dirtyfields __init__), 100 connected"
+    yield Scenario(name, ("connect_same_uid", 100), timings("connect_same_uid", 100, "function", signals))
+    name = "connect+disconnect, dispatch_uid per instance, 100 connected"
+    yield Scenario(name, ("connect_unique_uid", 100), timings("connect_unique_uid", 100, "function", signals[:3]))
+
+
+def scale_scenarios(quick: bool) -> Iterator[Scenario]:
+    def spread() -> dict[str, Timing]:
+        result = {}
+        for impl in cases.IMPLEMENTATIONS:
+            case = cases.build_spread(impl)
+            result[impl] = sync_timing(case.statement("send"), case.namespace(), keep=case)
+        return result
+
+    yield Scenario("send: 1,000 receivers over 1,000 senders, for one, no caching", ("spread",), spread)
+
+    batch = 1000 if quick else 10_000
+
+    def connect_batch() -> dict[str, Timing]:
+        result = {}
+        for impl in ("django", "c", "py", "blinker"):
+            names = {"cases": cases, "impl": impl, "count": batch}
+            setup = "signal = cases.new_signal(impl, True); receivers, _ = cases.make_receivers(count)"
+            statement = "for receiver in receivers: cases.connect(impl, signal, receiver)"
+            result[impl] = sync_timing(statement, names, setup, loops=1)
+        return result
+
+    yield Scenario(f"connect {batch:,} distinct receivers (ms for the batch)", ("connect_batch", batch),
+                   connect_batch, unit="ms", repeats=3 if quick else 5)
+
+
+def installed_scenarios() -> Iterator[Scenario]:
+    """post_save.send: stock Django, then under install() with each engine."""
+    from django.contrib.auth.models import Group, Permission, User
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.signals import post_save
+    from e2e.models import Item, Tag
+
+    def scenario(count: int) -> Scenario:
+        connected: list[tuple[Any, Any]] = []
+
+        def timings() -> dict[str, Timing]:
+            receivers, keep = cases.make_receivers(count)
+            others, others_keep = cases.make_receivers(cases.OTHER_SENDERS)
+            connected.extend(zip(others, (Tag, User, Group, Permission, ContentType)))
+            connected.extend((receiver, Item) for receiver in receivers)
+            for receiver, sender in connected:
+                post_save.connect(receiver, sender=sender)
+            names = {"signal": post_save, "sender": Item, "instance": Item()}
+            statement = f"signal.send(sender, {cases.NAMED})"
+            result = {"django": sync_timing(statement, names, keep=(keep, others_keep))}
+            for impl in ("c", "py"):
+                result[impl] = sync_timing(statement, names, **installing(impl))
+            return result
+
+        def teardown() -> None:
+            for receiver, sender in connected:
+                post_save.disconnect(receiver, sender=sender)
+            connected.clear()
+
+        name = f"post_save.send after install(): {count} for the sender, function"
+        return Scenario(name, ("post_save", count), timings, teardown=teardown)
+
+    for count in (0, 1, 3, 10):
+        yield scenario(count)
+
+
+def e2e_scenario(quick: bool) -> Scenario:
+    """The e2e workload in transactions of CHUNK instances, one per sample: short samples
+    interleave the implementations finely, and the median of many resists a busy neighbour.
+    Reported per 10,000 instances (the work is linear in the count)."""
+    from e2e import workload
+
+    chunk, total = 1000, 10_000
+
+    def timings() -> dict[str, Timing]:
+        workload.create_tables()
+        workload.connect_receivers()
+        # loops counts transactions of ``chunk``; the per-"loop" time is scaled to ``total``.
+        run = lambda loops: _elapsed(workload.run, chunk) * total / chunk  # noqa: E731
+        result = {"django": Timing(run, loops=1)}
+        for impl in ("c", "py"):
+            result[impl] = Timing(run, loops=1, **installing(impl))
+        return result
+
+    name = f"end to end: create, save, load, save {total:,} model instances (ms)"
+    return Scenario(name, ("e2e",), timings, unit="ms", repeats=6 if quick else 3 * total // chunk,
+                    teardown=workload.disconnect_receivers)
+
+
+def installing(impl: str) -> dict[str, Any]:
+    """Timing options that time under fastsignals.install() with the implementation's engine."""
+    import fastsignals
+
+    engine = cases.signal_class(impl)
+    return {"enter": lambda: fastsignals.swap.install(engine=engine), "leave": fastsignals.uninstall}
+
+
+def _elapsed(function: Callable[..., Any], *args: Any) -> int:
+    start = clock()
+    function(*args)
+    return clock() - start
+
+
+# --- measuring -----------------------------------------------------------------------
+
+
+def calibrate(timing: Timing, sample_ns: float) -> int:
+    """A loop count for which one sample takes about ``sample_ns``."""
+    if timing.loops is not None:
+        return timing.loops
+    loops = 1
+    while True:
+        timing.enter()
+        try:
+            elapsed = timing.run(loops)
+        finally:
+            timing.leave()
+        if elapsed >= sample_ns / 10 or loops >= 10**8:
+            return max(1, round(loops * sample_ns / max(elapsed, 1)))
+        loops *= 10
+
+
+def measure(scenario: Scenario, repeats: int, sample_ns: float) -> dict[str, float]:
+    """Median time per operation (ns) of each implementation, samples interleaved."""
+    if scenario.values is not None:
+        return scenario.values()
+    assert scenario.timings is not None
+    timings = scenario.timings()
+    loops = {impl: calibrate(timing, sample_ns) for impl, timing in timings.items()}
+    samples: dict[str, list[float]] = {impl: [] for impl in timings}
+    order = list(timings)
+    for repeat in range(scenario.repeats or repeats):
+        shift = repeat % len(order)
+        for impl in order[shift:] + order[:shift]:
+            timing = timings[impl]
+            timing.enter()
+            try:
+                samples[impl].append(timing.run(loops[impl]) / loops[impl])
+            finally:
+                timing.leave()
+    del timings
+    scenario.teardown()
+    gc.collect()
+    scale = {"ns": 1, "ms": 1e-6}[scenario.unit]
+    return {impl: statistics.median(values) * scale for impl, values in samples.items()}
+
+
+def memory_scenarios() -> Iterator[Scenario]:
+    for send in (False, True):
+        def values(send: bool = send) -> dict[str, float]:
+            return {impl: cases.bytes_per_receiver(impl, send) for impl in ("django", "c", "py", "blinker")}
+
+        after = "after a send for each" if send else "connected only"
+        name = f"memory per receiver (bytes; 1,000 over 100 senders, {after})"
+        yield Scenario(name, ("memory", send), None, unit="B", values=values)
+
+
+# --- output --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Row:
+    name: str
+    key: tuple[Any, ...]
+    values: dict[str, float]
+    unit: str
+
+    def ratio(self, impl: str, to: str = "django") -> float | None:
+        if impl not in self.values or to not in self.values:
+            return None
+        return self.values[impl] / self.values[to]
+
+
+def format_value(value: float, unit: str) -> str:
+    if unit == "ns":
+        return f"{value:,.0f} ns" if value < 10_000 else f"{value / 1000:,.1f} µs"
+    if unit == "ms":
+        return f"{value:,.1f} ms"
+    return f"{value:,.0f} B"
+
+
+def table(rows: list[Row], markdown: bool) -> str:
+    header = ["scenario"] + [cases.LABELS[impl] for impl in cases.IMPLEMENTATIONS]
+    lines = []
+    for row in rows:
+        cells = [row.name]
+        for impl in cases.IMPLEMENTATIONS:
+            if impl not in row.values:
+                cells.append("–")
+                continue
+            cell = format_value(row.values[impl], row.unit)
+            ratio = row.ratio(impl)
+            if impl != "django" and ratio is not None:
+                cell += f" ({ratio:.2f})"
+            cells.append(cell)
+        lines.append(cells)
+    if markdown:
+        out = ["| " + " | ".join(header) + " |", "|" + "---|" + "---:|" * len(cases.IMPLEMENTATIONS)]
+        out += ["| " + " | ".join(cells) + " |" for cells in lines]
+        return "\n".join(out)
+    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
+    out = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths)))]
+    out.append("  ".join("-" * w for w in widths))
+    for cells in lines:
+        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))))
+    return "\n".join(out)
+
+
+@dataclasses.dataclass
+class Check:
+    target: str
+    measured: str
+    passed: bool | None  # None: informational
+
+    def line(self) -> str:
+        status = {True: "PASS", False: "FAIL", None: "INFO"}[self.passed]
+        return f"{status}  {self.target}: {self.measured}"
+
+
+def checks(rows: list[Row]) -> list[Check]:
+    """The issue's targets, each against the measured ratios."""
+    by_key = {row.key: row for row in rows}
+    result: list[Check] = []
+
+    def at_most(target: str, ratio: float | None, limit: float, what: str = "") -> None:
+        if ratio is None:
+            return
+        result.append(Check(target, f"{ratio:.3f} (limit {limit:.2f}){what}", ratio <= limit))
+
+    send_limits = {1: 0.35, 3: 0.38, 10: 0.40}
+    for operation in ("send", "send_robust"):
+        for caching in (True, False):
+            for kind in KINDS:
+                for count, limit in send_limits.items():
+                    row = by_key.get((operation, count, "sender", caching, kind))
+                    if row is None:
+                        continue
+                    if operation == "send":
+                        at_most(f"send {count} for the sender, {_caching(caching)}, {kind}: compiled/Django",
+                                row.ratio("c"), limit)
+                        continue
+                    send_row = by_key[("send", count, "sender", caching, kind)]
+                    robust, plain = row.ratio("c"), send_row.ratio("c")
+                    at_most(f"send_robust {count} for the sender, {_caching(caching)}, {kind}: within 10% of send's ratio",
+                            robust, plain * 1.10, f"; send's {plain:.3f}")
+                zero = by_key.get((operation, 0, "sender", caching, kind))
+                limit = 0.50 if caching else 0.20
+                if zero is not None and operation == "send":
+                    at_most(f"send with no receivers for the sender (others have some), {_caching(caching)}, {kind}: "
+                            "compiled/Django", zero.ratio("c"), limit)
+                elif zero is not None:
+                    plain = by_key[("send", 0, "sender", caching, kind)].ratio("c")
+                    at_most(f"send_robust with no receivers for the sender, {_caching(caching)}, {kind}: within 10% of "
+                            "send's ratio", zero.ratio("c"), plain * 1.10, f"; send's {plain:.3f}")
+    for row in rows:
+        if row.key[0] == "send" and row.key[1] >= 10 and "loop" in row.values:
+            at_most(f"{row.name}: compiled/plain loop", row.ratio("c", "loop"), 0.60)
+    if ("spread",) in by_key:
+        at_most("send: 1,000 receivers over 1,000 senders, for one, no caching: compiled/Django (≥50× faster)",
+                by_key[("spread",)].ratio("c"), 1 / 50)
+    for row in rows:
+        if row.key[0] == "connect_batch":
+            at_most(f"connect {row.key[1]:,} distinct receivers: compiled/Django (≥20× faster)", row.ratio("c"), 1 / 20)
+    pure = [(row.ratio("py"), row.name) for row in rows if row.unit != "B" and row.ratio("py") is not None]
+    failing = [(ratio, name) for ratio, name in pure if ratio > 1.0]
+    if failing:
+        for ratio, name in sorted(failing, reverse=True):
+            result.append(Check(f"pure/Django ≤ 1.0: {name}", f"{ratio:.3f}", False))
+    elif pure:
+        worst = max(pure)
+        result.append(Check("pure/Django ≤ 1.0 in every scenario", f"worst {worst[0]:.3f} ({worst[1]})", True))
+    for count, limit in ((0, 0.50), *send_limits.items()):
+        row = by_key.get(("post_save", count))
+        if row is None:
+            continue
+        signal_row = by_key.get(("send", count, "sender", True, "function"))
+        compare = f"; fastsignals.Signal's {signal_row.ratio('c'):.3f}" if signal_row else ""
+        at_most(f"post_save.send {count} for the sender after install(): compiled/stock", row.ratio("c"), limit, compare)
+    row = by_key.get(("e2e",))
+    if row is not None:
+        for impl in ("c", "py"):
+            saved = row.values["django"] - row.values[impl]
+            result.append(Check(f"end to end with install() ({cases.LABELS[impl]})",
+                                f"{row.values[impl]:,.0f} ms vs {row.values['django']:,.0f} ms stock: saves "
+                                f"{saved:,.0f} ms ({saved / row.values['django']:.1%})", None))
+    for send in (False, True):
+        row = by_key.get(("memory", send))
+        if row is None:
+            continue
+        for impl in ("c", "py"):
+            at_most(f"{row.name}: {cases.LABELS[impl]}/Django", row.ratio(impl), 1.0,
+                    f"; {row.values[impl]:,.0f} B vs {row.values['django']:,.0f} B")
+    return result
+
+
+def machine() -> str:
+    import django
+
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{model}, {os.cpu_count()} cores; Python {platform.python_version()}; Django {django.get_version()}; "
+            f"blinker {version('blinker')}")
+
+
+def chart(rows: list[Row], path: Path) -> None:
+    """send time against receiver count, one line per implementation, caching on and off."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    counts = [count for count in COUNTS if count]
+    figure, axes = pyplot.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+    by_key = {row.key: row for row in rows}
+    for axis, caching in zip(axes, (True, False)):
+        for impl in cases.IMPLEMENTATIONS:
+            points = [by_key[("send", count, "sender", caching, "function")].values.get(impl) for count in counts]
+            if None in points:
+                continue
+            axis.plot(counts, [value / 1000 for value in points], marker="o", label=cases.LABELS[impl])
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xticks(counts, [str(count) for count in counts])
+        axis.set_xlabel("receivers for the sender")
+        axis.set_title(f"Signal.send, use_caching={caching}")
+        axis.grid(True, which="both", alpha=0.3)
+    axes[0].set_ylabel("µs per send (lower is better)")
+    axes[0].legend()
+    figure.suptitle(f"fastsignals vs Django — {machine()}", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    pyplot.close(figure)
+
+
+def markdown(rows: list[Row], results: list[Check], seconds: float, how: str) -> str:
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Made by `make bench` (benchmarks/report.py) on {date}: {machine()}.",
+        "",
+        "Each cell: the median time per operation, then in brackets the ratio to stock Django in the same",
+        "process (lower is better). Implementations take turns sample by sample. \"for the sender\": receivers",
+        f"connected to that sender; every signal also has one receiver for each of {cases.OTHER_SENDERS} other senders.",
+        "The plain loop is the floor: the same receivers called in a Python loop, building the same list.",
+        f"Medians of {how}; the whole report took {seconds:.0f} s.",
+        "",
+        table(rows, markdown=True),
+        "",
+        "## Targets",
+        "",
+        "```",
+        *[check.line() for check in results],
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=11, help="samples per implementation (median taken)")
+    parser.add_argument("--sample-ms", type=float, default=10.0, help="target duration of one sample")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller batches, for a smoke run")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md and send.png alone")
+    parser.add_argument("-k", dest="match", default="", help="only scenarios whose name contains this")
+    parser.add_argument("--timer", choices=("thread_time", "perf_counter"), default="thread_time",
+                        help="this thread's CPU time (default) or the wall clock")
+    options = parser.parse_args(argv)
+    global clock
+    clock = getattr(time, f"{options.timer}_ns")
+    if options.quick:
+        options.repeats, options.sample_ms = 3, 2.0
+
+    started = time.perf_counter()
+    cases.configure_django()
+    import fastsignals
+
+    how = f"{options.repeats} samples of about {options.sample_ms:g} ms each, clock time.{options.timer}_ns"
+    print(f"fastsignals.IMPLEMENTATION = {fastsignals.IMPLEMENTATION}; {machine()}; {how}", flush=True)
+    scenarios = [*dispatch_scenarios(), *connect_scenarios(), *scale_scenarios(options.quick),
+                 *installed_scenarios(), e2e_scenario(options.quick), *memory_scenarios()]
+    rows = []
+    for scenario in scenarios:
+        if options.match not in scenario.name:
+            continue
+        values = measure(scenario, options.repeats, options.sample_ms * 1e6)
+        rows.append(Row(scenario.name, scenario.key, values, scenario.unit))
+        print(f"  measured: {scenario.name}", file=sys.stderr, flush=True)
+    seconds = time.perf_counter() - started
+    print()
+    print(table(rows, markdown=False))
+    print()
+    results = checks(rows)
+    for check in results:
+        print(check.line())
+    missed = sum(check.passed is False for check in results)
+    print(f"\n{missed} of {sum(check.passed is not None for check in results)} targets missed; {seconds:.0f} s")
+    if not options.no_write and not options.match:
+        (HERE / "RESULTS.md").write_text(markdown(rows, results, seconds, how))
+        chart(rows, HERE / "send.png")
+        print(f"wrote {HERE / 'RESULTS.md'} and {HERE / 'send.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+"""send_robust(), no receiver raising: receivers for the sender or for any sender,
+caching on and off, functions or bound methods."""
+
+import cases
+
+OPERATION = "send_robust"
+
+
+def test_send_robust(benchmark, impl, count, target, use_caching, kind):
+    case = cases.build(impl, count, any_sender=target == "any", use_caching=use_caching, kind=kind)
+    function, args, kwargs = case.call(OPERATION)
+    benchmark(function, *args, **kwargs)
