@@ -63,7 +63,7 @@ def configure_django() -> None:
     django.setup()
 
 
-def signal_class(impl: str) -> type:
+def signal_class(impl: str) -> Any:
     """The Signal class of a dispatcher implementation."""
     if impl == "django":
         from django.dispatch import Signal

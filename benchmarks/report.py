@@ -389,31 +389,30 @@ def checks(rows: list[Row]) -> list[Check]:
             return
         result.append(Check(target, f"{ratio:.3f} (limit {limit:.2f}){what}", ratio <= limit))
 
+    def near_send(target: str, robust_row: Row | None, send_row: Row | None) -> None:
+        # send_robust's ratio may exceed send's by 10% at most.
+        robust = robust_row.ratio("c") if robust_row else None
+        plain = send_row.ratio("c") if send_row else None
+        if robust is not None and plain is not None:
+            at_most(target, robust, plain * 1.10, f"; send's {plain:.3f}")
+
     send_limits = {1: 0.35, 3: 0.38, 10: 0.40}
-    for operation in ("send", "send_robust"):
-        for caching in (True, False):
-            for kind in KINDS:
-                for count, limit in send_limits.items():
-                    row = by_key.get((operation, count, "sender", caching, kind))
-                    if row is None:
-                        continue
-                    if operation == "send":
-                        at_most(f"send {count} for the sender, {_caching(caching)}, {kind}: compiled/Django",
-                                row.ratio("c"), limit)
-                        continue
-                    send_row = by_key[("send", count, "sender", caching, kind)]
-                    robust, plain = row.ratio("c"), send_row.ratio("c")
-                    at_most(f"send_robust {count} for the sender, {_caching(caching)}, {kind}: within 10% of send's ratio",
-                            robust, plain * 1.10, f"; send's {plain:.3f}")
-                zero = by_key.get((operation, 0, "sender", caching, kind))
-                limit = 0.50 if caching else 0.20
-                if zero is not None and operation == "send":
-                    at_most(f"send with no receivers for the sender (others have some), {_caching(caching)}, {kind}: "
-                            "compiled/Django", zero.ratio("c"), limit)
-                elif zero is not None:
-                    plain = by_key[("send", 0, "sender", caching, kind)].ratio("c")
-                    at_most(f"send_robust with no receivers for the sender, {_caching(caching)}, {kind}: within 10% of "
-                            "send's ratio", zero.ratio("c"), plain * 1.10, f"; send's {plain:.3f}")
+    for caching in (True, False):
+        for kind in KINDS:
+            options = f"{_caching(caching)}, {kind}"
+            for count, limit in send_limits.items():
+                key = (count, "sender", caching, kind)
+                row = by_key.get(("send", *key))
+                if row is not None:
+                    at_most(f"send {count} for the sender, {options}: compiled/Django", row.ratio("c"), limit)
+                near_send(f"send_robust {count} for the sender, {options}: within 10% of send's ratio",
+                          by_key.get(("send_robust", *key)), row)
+            row = by_key.get(("send", 0, "sender", caching, kind))
+            if row is not None:
+                at_most(f"send with no receivers for the sender (others have some), {options}: compiled/Django",
+                        row.ratio("c"), 0.50 if caching else 0.20)
+            near_send(f"send_robust with no receivers for the sender, {options}: within 10% of send's ratio",
+                      by_key.get(("send_robust", 0, "sender", caching, kind)), row)
     for row in rows:
         if row.key[0] == "send" and row.key[1] >= 10 and "loop" in row.values:
             at_most(f"{row.name}: compiled/plain loop", row.ratio("c", "loop"), 0.60)
@@ -423,7 +422,7 @@ def checks(rows: list[Row]) -> list[Check]:
     for row in rows:
         if row.key[0] == "connect_batch":
             at_most(f"connect {row.key[1]:,} distinct receivers: compiled/Django (≥20× faster)", row.ratio("c"), 1 / 20)
-    pure = [(row.ratio("py"), row.name) for row in rows if row.unit != "B" and row.ratio("py") is not None]
+    pure = [(ratio, row.name) for row in rows if row.unit != "B" and (ratio := row.ratio("py")) is not None]
     failing = [(ratio, name) for ratio, name in pure if ratio > 1.0]
     if failing:
         for ratio, name in sorted(failing, reverse=True):
@@ -483,9 +482,9 @@ def chart(rows: list[Row], path: Path) -> None:
     for axis, caching in zip(axes, (True, False)):
         for impl in cases.IMPLEMENTATIONS:
             points = [by_key[("send", count, "sender", caching, "function")].values.get(impl) for count in counts]
-            if None in points:
-                continue
-            axis.plot(counts, [value / 1000 for value in points], marker="o", label=cases.LABELS[impl])
+            values = [value / 1000 for value in points if value is not None]
+            if len(values) == len(counts):
+                axis.plot(counts, values, marker="o", label=cases.LABELS[impl])
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xticks(counts, [str(count) for count in counts])
