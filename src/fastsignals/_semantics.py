@@ -30,9 +30,11 @@ except ImportError:
 
 __all__ = [
     "DJANGO_VERSION",
+    "DjangoSignal",
     "INDEX_ATTR",
     "INDEXED",
     "SENDER_REFS",
+    "FLAG_DEAD_RECEIVERS",
     "RECEIVER_TUPLE_LEN",
     "NONE_ID",
     "NO_RECEIVERS",
@@ -61,11 +63,13 @@ _NEWEST = DJANGO_VERSION is None or DJANGO_VERSION >= (6, 0)
 SENDER_REFS: bool = _NEWEST
 #: receivers tuples: (key, receiver, is_async) on 5.x, plus sender_ref on 6.x.
 RECEIVER_TUPLE_LEN: int = 4 if SENDER_REFS else 3
+#: The method weakref callbacks call to flag dead receivers (renamed in 6.0).
+FLAG_DEAD_RECEIVERS: str = "_flag_dead_receivers" if _NEWEST else "_remove_receiver"
 #: 6.1 runs async receivers in a TaskGroup sharing one copied context.
 TASK_GROUP: bool = DJANGO_VERSION is None or DJANGO_VERSION >= (6, 1)
 
 
-def make_id(target: object) -> object:
+def make_id(target: Any) -> object:
     """The identity Django keys a receiver or sender by: bound methods by (self, func)."""
     if hasattr(target, "__func__"):
         return (id(target.__self__), id(target.__func__))
@@ -118,7 +122,7 @@ def _restore_context(context: contextvars.Context) -> None:
             var.set(value)
 
 
-async def _gather(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:
+async def _run_parallel(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:
     if not TASK_GROUP:
         return list(await asyncio.gather(*coros))
     if not coros:
@@ -142,7 +146,7 @@ async def _gather(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:
         _restore_context(context)
 
 
-async def _call_robust(signal: Any, receiver: Any, sender: object, named: dict[str, Any]) -> Any:
+async def asend_and_wrap_exception(signal: Any, receiver: Any, sender: object, named: dict[str, Any]) -> Any:
     # The receiver is called inside the guard: an error on the call itself is caught too.
     try:
         return await receiver(signal=signal, sender=sender, **named)
@@ -157,7 +161,7 @@ def _coros(
     coros = []
     for receiver in receivers:
         if robust:
-            coros.append(_call_robust(signal, receiver, sender, named))
+            coros.append(asend_and_wrap_exception(signal, receiver, sender, named))
         else:
             coros.append(receiver(signal=signal, sender=sender, **named))
     return coros
@@ -173,12 +177,12 @@ def run_async_receivers(
     """The tail of send()/send_robust(): run the async receivers from sync code."""
 
     async def asend() -> Iterable[tuple[Any, Any]]:
-        return zip(receivers, await _gather(_coros(signal, sender, named, receivers, robust)))
+        return zip(receivers, await _run_parallel(_coros(signal, sender, named, receivers, robust)))
 
     return list(async_to_sync(asend)())
 
 
-def _call_sync(
+def sync_send(
     signal: Any, sender: object, named: dict[str, Any], receivers: list[Any], robust: bool
 ) -> list[tuple[Any, Any]]:
     responses = []
@@ -201,15 +205,15 @@ async def _asend(signal: Any, sender: object, named: dict[str, Any], robust: boo
         return []
     sync_receivers, async_receivers = signal._live_receivers(sender)
     if sync_receivers:
-        sync_send = sync_to_async(_call_sync)(signal, sender, named, sync_receivers, robust)
+        sync_responses = sync_to_async(sync_send)(signal, sender, named, sync_receivers, robust)
     else:
-        sync_send = _no_responses()
+        sync_responses = _no_responses()
     if TASK_GROUP:
-        responses = await sync_send
-        async_responses = await _gather(_coros(signal, sender, named, async_receivers, robust))
+        responses = await sync_responses
+        async_responses = await _run_parallel(_coros(signal, sender, named, async_receivers, robust))
     else:
         responses, async_responses = await asyncio.gather(
-            sync_send,
+            sync_responses,
             asyncio.gather(*_coros(signal, sender, named, async_receivers, robust)),
         )
     responses.extend(zip(async_receivers, async_responses))
@@ -219,7 +223,7 @@ async def _asend(signal: Any, sender: object, named: dict[str, Any], robust: boo
 _Base: type = DjangoSignal if DjangoSignal is not None else object
 
 
-class SignalBase(_Base):  # type: ignore[misc,valid-type]
+class SignalBase(_Base):  # type: ignore[misc]
     """The parts of a signal both engines share: construction, async sends, logging."""
 
     def __init__(self, use_caching: bool = False) -> None:
@@ -253,6 +257,11 @@ class SignalBase(_Base):  # type: ignore[misc,valid-type]
         # Runs from weakref callbacks, possibly while this thread holds self.lock:
         # it only raises the flag; the purge happens later under the lock.
         self._dead_receivers = True
+
+    if FLAG_DEAD_RECEIVERS != "_flag_dead_receivers":
+        # Django 5.x names it _remove_receiver; keep only the installed version's name.
+        _remove_receiver = _flag_dead_receivers
+        del _flag_dead_receivers
 
 
 def receiver(signal: Any, **kwargs: Any) -> Callable[[Any], Any]:

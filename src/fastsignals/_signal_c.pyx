@@ -25,6 +25,7 @@ from libc.string cimport memcmp
 
 from ._frame import keep_frame
 from ._semantics import (
+    FLAG_DEAD_RECEIVERS,
     INDEX_ATTR,
     INDEXED,
     NO_RECEIVERS,
@@ -80,7 +81,9 @@ cdef object _NO_RECEIVERS = NO_RECEIVERS
 cdef object _NONE_ID = NONE_ID
 cdef bint _SENDER_REFS = SENDER_REFS
 cdef tuple _SIGNAL_SENDER = ("signal", "sender")
+cdef tuple _TRUSTED_TYPES = (int, bool, float, str, bytes)
 cdef str _ENGINE_FILE  # the file name Cython gives this module's frames in tracebacks
+cdef object _CALL_RECEIVER_CODE = call_receiver.__code__
 
 # Up to this many arguments (with the scratch slot) the argument vector lives on the C stack.
 cdef enum:
@@ -97,7 +100,7 @@ cdef class _Index:
     cdef dict specific
     cdef dict merged
 
-    def __init__(self, list receivers):
+    def __init__(self, receivers):
         # Strong references to the snapshot's tuples: no tuple can be freed and its
         # address reused while we compare by identity, so the freshness test is exact.
         self.snapshot = list(receivers)
@@ -112,23 +115,26 @@ cdef class _Index:
         self.specific = {}
         self.merged = {}
 
-    cdef bint fresh(self, list receivers):
+    cdef bint fresh(self, receivers) except -1:
         """Whether ``receivers`` still holds exactly the snapshot's items, in order."""
+        cdef PyObject** items
+        if type(receivers) is list:
+            items = (<PyListObject*>receivers).ob_item
+        elif type(receivers) is tuple:
+            items = (<PyTupleObject*>receivers).ob_item
+        else:
+            return False  # any other iterable: rebuilt from scratch each time
         cdef Py_ssize_t size = len(receivers)
         if size != len(self.snapshot):
             return False
-        return memcmp((<PyListObject*>receivers).ob_item,
-                      (<PyListObject*>self.snapshot).ob_item,
-                      size * sizeof(PyObject*)) == 0
+        return size == 0 or memcmp(items, (<PyListObject*>self.snapshot).ob_item,
+                                   size * sizeof(PyObject*)) == 0
 
     cdef object has_key(self, lookup_key):
         """Whether a receiver has this key; None when only a scan can tell."""
-        if self.keys is None:
+        if self.keys is None or not _trusted(lookup_key):
             return None
-        try:
-            return lookup_key in self.keys
-        except TypeError:
-            return None
+        return lookup_key in self.keys
 
     cdef void appended(self, tuple item) except *:
         """Record an append the caller made to the list (under signal.lock)."""
@@ -179,11 +185,22 @@ def _position(tuple pair):
     return pair[0]
 
 
+cdef bint _trusted(key) except -1:
+    """Whether hashing agrees with == for key: builtin scalars and tuples of them."""
+    if type(key) is tuple:
+        for part in <tuple>key:
+            if not _trusted(part):
+                return False
+        return True
+    return key is None or type(key) in _TRUSTED_TYPES
+
+
 cdef bint _count_key(dict keys, lookup_key, int step) except -1:
-    try:
-        count = keys.get(lookup_key, 0) + step
-    except TypeError:
+    # Django compares keys with ==; a dict may stand in for that scan only where
+    # hash and == agree, so any other key sends connect() back to the scan.
+    if not _trusted(lookup_key):
         return False
+    count = keys.get(lookup_key, 0) + step
     if count:
         keys[lookup_key] = count
     else:
@@ -290,11 +307,11 @@ cdef object _weak_receiver(signal, receiver):
     if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
         ref = _WeakMethod
     if _SENDER_REFS:
-        return ref(receiver, signal._flag_dead_receivers)
+        return ref(receiver, getattr(signal, FLAG_DEAD_RECEIVERS))
     # 5.x: a finalizer on the receiver's object raises the flag, not the ref itself.
     target = receiver.__self__ if ref is _WeakMethod else receiver
     weak = ref(receiver)
-    weakref.finalize(target, signal._flag_dead_receivers)
+    weakref.finalize(target, getattr(signal, FLAG_DEAD_RECEIVERS))
     return weak
 
 
@@ -304,7 +321,7 @@ cdef object _sender_ref(signal, sender):
     if sender is None:
         return None
     try:
-        return weakref.ref(sender, signal._flag_dead_receivers)
+        return weakref.ref(sender, getattr(signal, FLAG_DEAD_RECEIVERS))
     except TypeError:
         return None
 
@@ -373,7 +390,10 @@ cdef dict _plain_state(signal):
                 return None
         if (<_TypeObject*>tp).tp_version_tag:
             _plain_types[tp] = (<_TypeObject*>tp).tp_version_tag
-    return <dict>PyObject_GenericGetDict(signal, NULL)
+    state = <dict>PyObject_GenericGetDict(signal, NULL)
+    if "_live_receivers" in state or "_clear_dead_receivers" in state:
+        return None  # patched on the instance (mock.patch.object, ...)
+    return state
 
 
 cdef inline object _get(signal, dict state, str name):
@@ -422,13 +442,7 @@ def _dispatch(signal, sender, dict named, bint robust):
     else:
         sync_receivers, async_receivers = signal._live_receivers(sender)
     cdef list responses = []
-    if not sync_receivers:
-        pass
-    elif "signal" in named:
-        # Let Python word the duplicate-keyword TypeError exactly as Django's call does.
-        for receiver in sync_receivers:
-            responses.append((receiver, call_receiver(receiver, signal, sender, named)))
-    else:
+    if sync_receivers:
         _call_all(signal, sender, named, sync_receivers, responses, robust)
     if async_receivers:
         responses.extend(run_async_receivers(signal, sender, named, async_receivers, robust))
@@ -460,6 +474,10 @@ cdef tuple _kwnames(dict named):
 
 cdef void _call_all(signal, sender, dict named, receivers, list responses, bint robust) except *:
     """Call each receiver as receiver(signal=, sender=, **named), appending (receiver, response)."""
+    if "signal" in named:
+        # Let Python word the duplicate-keyword TypeError exactly as Django's call does.
+        _call_each_in_python(signal, sender, named, receivers, responses, robust)
+        return
     cdef tuple kwnames = _kwnames(named)
     cdef Py_ssize_t nargs = len(kwnames)
     cdef PyObject* stack[_STACK_ARGS]
@@ -503,12 +521,29 @@ cdef void _call_all(signal, sender, dict named, receivers, list responses, bint 
             PyMem_Free(args)
 
 
+cdef void _call_each_in_python(signal, sender, dict named, receivers, list responses,
+                               bint robust) except *:
+    for receiver in receivers:
+        if not robust:
+            responses.append((receiver, call_receiver(receiver, signal, sender, named)))
+            continue
+        try:
+            response = call_receiver(receiver, signal, sender, named)
+        except Exception as err:
+            _add_caller_frame(err)
+            signal._log_robust_failure(receiver, err)
+            responses.append((receiver, err))
+        else:
+            responses.append((receiver, response))
+
+
 cdef void _add_caller_frame(err) except *:
     # Caught in C, the traceback starts at this module's entry; in Django it starts
     # in send_robust(). Drop ours and put our send_robust's frame (the innermost
     # Python frame) first.
     tb = err.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename == _ENGINE_FILE:
+    while tb is not None and (tb.tb_frame.f_code.co_filename == _ENGINE_FILE
+                              or tb.tb_frame.f_code is _CALL_RECEIVER_CODE):
         tb = tb.tb_next
     frame = sys._getframe(0)
     err.__traceback__ = types.TracebackType(tb, frame, frame.f_lasti, frame.f_lineno)

@@ -14,6 +14,7 @@ from operator import is_
 from typing import Any
 
 from ._semantics import (
+    FLAG_DEAD_RECEIVERS,
     INDEX_ATTR,
     INDEXED,
     NO_RECEIVERS,
@@ -56,12 +57,9 @@ class _Index:
 
     def has_key(self, lookup_key: Any) -> bool | None:
         """Whether a receiver has this key; None when only a scan can tell."""
-        if self.keys is None:
+        if self.keys is None or not _trusted(lookup_key):
             return None
-        try:
-            return lookup_key in self.keys
-        except TypeError:
-            return None
+        return lookup_key in self.keys
 
     def appended(self, item: tuple[Any, ...]) -> None:
         """Record an append the caller made to the list (under signal.lock)."""
@@ -111,11 +109,22 @@ def _position(pair: tuple[int, Any]) -> int:
     return pair[0]
 
 
+_TRUSTED_TYPES = (int, bool, float, str, bytes)
+
+
+def _trusted(key: Any) -> bool:
+    """Whether hashing agrees with == for key: builtin scalars and tuples of them."""
+    if type(key) is tuple:
+        return all(map(_trusted, key))
+    return key is None or type(key) in _TRUSTED_TYPES
+
+
 def _count_key(keys: dict[Any, int], lookup_key: Any, step: int) -> bool:
-    try:
-        count = keys.get(lookup_key, 0) + step
-    except TypeError:
+    # Django compares keys with ==; a dict may stand in for that scan only where
+    # hash and == agree, so any other key sends connect() back to the scan.
+    if not _trusted(lookup_key):
         return False
+    count = keys.get(lookup_key, 0) + step
     if count:
         keys[lookup_key] = count
     else:
@@ -218,11 +227,11 @@ def _weak_receiver(signal: Any, receiver: Any) -> Any:
     if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
         ref = weakref.WeakMethod
     if SENDER_REFS:
-        return ref(receiver, signal._flag_dead_receivers)
+        return ref(receiver, getattr(signal, FLAG_DEAD_RECEIVERS))
     # 5.x: a finalizer on the receiver's object raises the flag, not the ref itself.
     target = receiver.__self__ if ref is weakref.WeakMethod else receiver
     weak = ref(receiver)
-    weakref.finalize(target, signal._flag_dead_receivers)
+    weakref.finalize(target, getattr(signal, FLAG_DEAD_RECEIVERS))
     return weak
 
 
@@ -232,7 +241,7 @@ def _sender_ref(signal: Any, sender: Any) -> Any:
     if sender is None:
         return None
     try:
-        return weakref.ref(sender, signal._flag_dead_receivers)
+        return weakref.ref(sender, getattr(signal, FLAG_DEAD_RECEIVERS))
     except TypeError:
         return None
 
@@ -255,7 +264,11 @@ def _send_entries(signal: Any, sender: Any, cached: Any) -> Any:
     if signal.use_caching:
         if cached is not None and not signal._dead_receivers:
             return cached
-    elif not signal._dead_receivers and type(signal)._clear_dead_receivers is Signal._clear_dead_receivers:
+    elif (
+        not signal._dead_receivers
+        and type(signal)._clear_dead_receivers is _clear_dead_receivers_py
+        and "_clear_dead_receivers" not in signal.__dict__
+    ):
         # Lock-free read: connect/disconnect invalidate `anys` before touching the
         # snapshot, so a grouped, fresh index is a consistent view.
         index = signal.__dict__.get(INDEX_ATTR)
@@ -335,7 +348,7 @@ class Signal(SignalBase):
         cached = self.sender_receivers_cache.get(sender)
         if cached is NO_RECEIVERS:
             return []
-        if type(self)._live_receivers is Signal._live_receivers:
+        if type(self)._live_receivers is _live_receivers_py and "_live_receivers" not in self.__dict__:
             sync_receivers: list[Any] = []
             async_receivers = _resolve_into(_send_entries(self, sender, cached), sync_receivers)
         else:
@@ -357,7 +370,7 @@ class Signal(SignalBase):
         cached = self.sender_receivers_cache.get(sender)
         if cached is NO_RECEIVERS:
             return []
-        if type(self)._live_receivers is Signal._live_receivers:
+        if type(self)._live_receivers is _live_receivers_py and "_live_receivers" not in self.__dict__:
             sync_receivers: list[Any] = []
             async_receivers = _resolve_into(_send_entries(self, sender, cached), sync_receivers)
         else:
@@ -392,3 +405,8 @@ class Signal(SignalBase):
         if entries is None:
             entries = _entries(self, sender)
         return _resolve(entries)
+
+
+# The engine's own methods: send() takes its fast path only while these are in place.
+_live_receivers_py = Signal._live_receivers
+_clear_dead_receivers_py = Signal._clear_dead_receivers

@@ -35,9 +35,10 @@ _engine: type | None = None
 
 
 def _django_signal() -> type:
-    if _semantics.DjangoSignal is None:
+    django_signal: type | None = _semantics.DjangoSignal
+    if django_signal is None:
         raise ImportError("fastsignals.install() needs Django, and Django is not installed.")
-    return _semantics.DjangoSignal
+    return django_signal
 
 
 def _is_stock(name: str, attribute: Any) -> bool:
@@ -85,7 +86,10 @@ def is_installed() -> bool:
 
 def _restore(django_signal: type) -> None:
     for name, original in _replaced.items():
-        setattr(django_signal, name, original)
+        # A wrapper set over ours after install() (sentry-sdk does this) stays: it is
+        # the newest word on that method, and ours underneath works on stock state.
+        if _engine is None or django_signal.__dict__.get(name) is _engine.__dict__[name]:
+            setattr(django_signal, name, original)
     _replaced.clear()
     for signal in list(_semantics.INDEXED):
         # A stale index would keep tuples that stock code removes from receivers alive.
