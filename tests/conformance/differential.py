@@ -30,11 +30,11 @@ def assert_same_trace(reference: list[Any], traced: list[Any], implementation: s
         if expected != got:
             raise AssertionError(
                 f"{implementation} differs from django at step {position}:\n"
-                f"django: {_show(expected)}\n{implementation + ':':<7} {_show(got)}\n"
-                f"steps before: {_show(reference[max(0, position - 3):position])}"
+                f"django: {show(expected)}\n{implementation + ':':<7} {show(got)}\n"
+                f"steps before: {show(reference[max(0, position - 3):position])}"
             )
     assert len(traced) == len(reference), f"{implementation} made {len(traced)} steps, django {len(reference)}"
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     return json.dumps(value, default=repr, sort_keys=True)

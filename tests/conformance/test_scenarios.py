@@ -33,9 +33,6 @@ def debug_scenario(func: Callable[[Trace], None]) -> Callable[[Trace], None]:
     return scenario(func)
 
 
-SYNC_KINDS = [kind for kind in RECEIVER_KINDS if not kind.startswith("async") and kind != "slots_callable"]
-
-
 # Receivers of every kind.
 
 

@@ -15,16 +15,15 @@ import logging
 from typing import Any
 
 import django.dispatch
-import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, precondition, rule
 
 from fastsignals import _signal_py
 
 from .conftest import profile
-from .differential import _show
+from .differential import show
 from .report import hypothesis_implementations, hypothesis_runs
-from .trace import Named, SlotsSender, Trace, Unhashable, _call_record, _make_receiver
+from .trace import SENDER_KINDS, Trace, call_record, make_receiver, make_sender
 
 try:
     from fastsignals import _signal_c
@@ -50,7 +49,6 @@ RECEIVER_KINDS = (
     "connects_partner",
     "disconnects_partner",
 )
-SENDER_KINDS = ("class", "instance", "unhashable", "no_weakref")
 DISPATCH_UIDS = st.sampled_from([None, None, 0, "", "uid-a", "uid-b"])
 
 
@@ -96,7 +94,7 @@ class SignalLockstep(RuleBasedStateMachine):
         def hit(caller: Any, kwargs: dict[str, Any]) -> Any:
             signal = kwargs["signal"]
             world = self.world_of[id(signal)]
-            self.traces[world].calls.append(_call_record(name, kind.startswith("async"), caller, kwargs))
+            self.traces[world].calls.append(call_record(name, kind.startswith("async"), caller, kwargs))
             if kind == "connects_partner":
                 signal.connect(self.partner)
             elif kind == "disconnects_partner":
@@ -111,7 +109,7 @@ class SignalLockstep(RuleBasedStateMachine):
         make_kind = {"raises": "function", "async_raises": "async_function"}.get(kind, kind)
         if make_kind.endswith("_partner"):
             make_kind = "method"
-        return _make_receiver(make_kind, name, hit, ahit)
+        return make_receiver(make_kind, name, hit, ahit)
 
     @rule(target=receivers, kind=st.sampled_from(RECEIVER_KINDS))
     def new_receiver(self, kind: str) -> str:
@@ -124,17 +122,7 @@ class SignalLockstep(RuleBasedStateMachine):
     def new_sender(self, kind: str) -> str:
         self.made += 1
         name = f"{kind}-sender-{self.made}"
-        sender: Any
-        if kind == "class":
-            sender = type(name, (), {"trace_name": name})
-        elif kind == "instance":
-            sender = Named()
-            sender.trace_name = name
-        elif kind == "unhashable":
-            sender = Unhashable()
-            sender.trace_name = name
-        else:
-            sender = SlotsSender(name)
+        sender = make_sender(name, kind)
         self.objects[name] = sender
         for trace in self.traces.values():
             trace.adopt_sender(sender)
@@ -155,7 +143,7 @@ class SignalLockstep(RuleBasedStateMachine):
         reference = self.traces["django"].steps[-1]
         for world, trace in self.traces.items():
             got = trace.steps[-1]
-            assert got == reference, f"{world} differs from django at this {what}:\ndjango: {_show(reference)}\n{world}: {_show(got)}"
+            assert got == reference, f"{world} differs from django at this {what}:\ndjango: {show(reference)}\n{world}: {show(got)}"
 
     @rule(
         receiver=receivers,

@@ -25,10 +25,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import django
 from asgiref.sync import SyncToAsync
 
-from fastsignals._semantics import NO_RECEIVERS, NONE_ID, TASK_GROUP, make_id
+# The reference's own definitions: the traces do not lean on the engines' copies.
+from django.dispatch.dispatcher import NO_RECEIVERS, NONE_ID
+from django.dispatch.dispatcher import _make_id as make_id
 
+#: Django 6.1 runs async receivers after the sync ones; 5.x and 6.0 run them together.
+SYNC_BEFORE_ASYNC = django.VERSION >= (6, 1)
+
+SENDER_KINDS = ("class", "instance", "unhashable", "no_weakref")
 RECEIVER_KINDS = (
     "function",
     "method",
@@ -129,18 +136,14 @@ class Trace:
         *,
         raises: BaseException | None = None,
         action: Callable[..., Any] | None = None,
-        returns: Any = None,
     ) -> Any:
-        """A receiver of the given kind that logs its call, runs action, then raises or returns.
-
-        The response is ``returns`` or, by default, "<name> ok".
-        """
-        response = f"{name} ok" if returns is None else returns
+        """A receiver of the given kind that logs its call, runs action, then raises or returns "<name> ok"."""
+        response = f"{name} ok"
         is_async = kind.startswith("async")
 
         def hit(caller: Any, kwargs: dict[str, Any]) -> Any:
             # self.calls is the list of the step running now (do() starts a new one).
-            self.calls.append(_call_record(name, is_async, caller, kwargs))
+            self.calls.append(call_record(name, is_async, caller, kwargs))
             if action is not None:
                 action(**kwargs)
             if raises is not None:
@@ -151,24 +154,11 @@ class Trace:
         async def ahit(kwargs: dict[str, Any]) -> Any:
             return hit(None, kwargs)
 
-        return _make_receiver(kind, name, hit, ahit)
+        return make_receiver(kind, name, hit, ahit)
 
     def sender(self, name: str, kind: str = "instance") -> Any:
-        """A sender: a class, an instance, an unhashable or a non-weak-referenceable object."""
-        if kind == "class":
-            made: Any = type(name, (), {"trace_name": name})
-        elif kind == "instance":
-            made = Named()
-            made.trace_name = name
-        elif kind == "unhashable":
-            made = Unhashable()
-            made.trace_name = name
-        elif kind == "no_weakref":
-            made = SlotsSender(name)
-        else:
-            raise ValueError(kind)
-        self._sender_ids[make_id(made)] = name
-        return made
+        """A sender of one of SENDER_KINDS."""
+        return self.adopt_sender(make_sender(name, kind))
 
     def adopt_sender(self, sender: Any) -> Any:
         """Name a sender the trace did not make (a model class) in receivers keys."""
@@ -209,7 +199,7 @@ class Trace:
         # sync receivers ran, so which ran is not defined either.
         step = self.steps[-1]
         sync_calls: Any = [call[:2] for call in step["calls"] if not call[1]]
-        if step["outcome"][0] == "raised" and not TASK_GROUP:
+        if step["outcome"][0] == "raised" and not SYNC_BEFORE_ASYNC:
             sync_calls = "undefined"
         step["calls"] = {"sync": sync_calls, "async": [call[:2] for call in step["calls"] if call[1]]}
         return result
@@ -289,7 +279,7 @@ class Trace:
         return described
 
 
-def _call_record(name: str, is_async: bool, caller: Any, kwargs: dict[str, Any]) -> list[Any]:
+def call_record(name: str, is_async: bool, caller: Any, kwargs: dict[str, Any]) -> list[Any]:
     named = {key: normalise(value) for key, value in sorted(kwargs.items()) if key not in {"signal", "sender"}}
     record: list[Any] = [name, is_async, name_of(kwargs.get("sender")), named]
     if caller is not None:
@@ -370,7 +360,25 @@ class SlotsCallable:
         return self.hit(sys._getframe(1), kwargs)
 
 
-def _make_receiver(kind: str, name: str, hit: Callable[..., Any], ahit: Callable[..., Any]) -> Any:
+def make_sender(name: str, kind: str) -> Any:
+    """A class, an instance, an unhashable or a non-weak-referenceable object, named name."""
+    made: Any
+    if kind == "class":
+        made = type(name, (), {"trace_name": name})
+    elif kind == "instance":
+        made = Named()
+        made.trace_name = name
+    elif kind == "unhashable":
+        made = Unhashable()
+        made.trace_name = name
+    elif kind == "no_weakref":
+        made = SlotsSender(name)
+    else:
+        raise ValueError(kind)
+    return made
+
+
+def make_receiver(kind: str, name: str, hit: Callable[..., Any], ahit: Callable[..., Any]) -> Any:
     made: Any
     if kind == "function":
 
