@@ -4,9 +4,10 @@ Run from the repository root (``make bench`` does): ``python benchmarks/report.p
 Each implementation of a scenario is timed with timeit over a loop count calibrated to
 about --sample-ms per sample; the implementations take turns sample by sample, in
 rotating order, so a noisy neighbour on a shared machine hits all of them alike, and
-each number is the median of --repeats samples. Ratios are to stock Django in the same
-process. Targets are printed as PASS/FAIL and never change the exit code. Writes
-benchmarks/RESULTS.md and benchmarks/send.png unless --no-write.
+each time is the median of --repeats samples. A ratio (to stock Django in the same
+process) is the median of the ratios of samples taken in the same round, so a slow
+spell of the machine divides out. Targets are printed as PASS/FAIL and never change
+the exit code. Writes benchmarks/RESULTS.md and benchmarks/send.png unless --no-write.
 
 The clock is time.thread_time_ns by default: this thread's CPU time, which a busy
 neighbour does not inflate the way it does the wall clock (on a loaded 2-core machine
@@ -282,10 +283,11 @@ def calibrate(timing: Timing, sample_ns: float) -> int:
         loops *= 10
 
 
-def measure(scenario: Scenario, repeats: int, sample_ns: float) -> dict[str, float]:
-    """Median time per operation (ns) of each implementation, samples interleaved."""
+def measure(scenario: Scenario, repeats: int, sample_ns: float) -> dict[str, list[float]]:
+    """Samples of the time per operation of each implementation, in rounds: sample i of
+    every implementation was taken in round i, within a few tens of milliseconds."""
     if scenario.values is not None:
-        return scenario.values()
+        return {impl: [value] for impl, value in scenario.values().items()}
     assert scenario.timings is not None
     timings = scenario.timings()
     loops = {impl: calibrate(timing, sample_ns) for impl, timing in timings.items()}
@@ -304,7 +306,7 @@ def measure(scenario: Scenario, repeats: int, sample_ns: float) -> dict[str, flo
     scenario.teardown()
     gc.collect()
     scale = {"ns": 1, "ms": 1e-6}[scenario.unit]
-    return {impl: statistics.median(values) * scale for impl, values in samples.items()}
+    return {impl: [value * scale for value in values] for impl, values in samples.items()}
 
 
 def memory_scenarios() -> Iterator[Scenario]:
@@ -324,13 +326,25 @@ def memory_scenarios() -> Iterator[Scenario]:
 class Row:
     name: str
     key: tuple[Any, ...]
-    values: dict[str, float]
+    samples: dict[str, list[float]]
     unit: str
 
+    @property
+    def values(self) -> dict[str, float]:
+        """The median of each implementation's samples."""
+        return {impl: statistics.median(samples) for impl, samples in self.samples.items()}
+
+    def ratios(self, impl: str, to: str = "django") -> list[float]:
+        """The round-by-round ratios of impl's samples to ``to``'s."""
+        if impl not in self.samples or to not in self.samples:
+            return []
+        return [a / b for a, b in zip(self.samples[impl], self.samples[to])]
+
     def ratio(self, impl: str, to: str = "django") -> float | None:
-        if impl not in self.values or to not in self.values:
-            return None
-        return self.values[impl] / self.values[to]
+        """The median of the round-by-round ratios: a slow spell of the machine slows
+        both sides of each ratio, where it would move one median and not the other."""
+        ratios = self.ratios(impl, to)
+        return statistics.median(ratios) if ratios else None
 
 
 def format_value(value: float, unit: str) -> str:
@@ -346,11 +360,12 @@ def table(rows: list[Row], markdown: bool) -> str:
     lines = []
     for row in rows:
         cells = [row.name]
+        values = row.values
         for impl in cases.IMPLEMENTATIONS:
-            if impl not in row.values:
+            if impl not in values:
                 cells.append("–")
                 continue
-            cell = format_value(row.values[impl], row.unit)
+            cell = format_value(values[impl], row.unit)
             ratio = row.ratio(impl)
             if impl != "django" and ratio is not None:
                 cell += f" ({ratio:.2f})"
@@ -439,11 +454,12 @@ def checks(rows: list[Row]) -> list[Check]:
         at_most(f"post_save.send {count} for the sender after install(): compiled/stock", row.ratio("c"), limit, compare)
     row = by_key.get(("e2e",))
     if row is not None:
+        values = row.values
         for impl in ("c", "py"):
-            saved = row.values["django"] - row.values[impl]
+            low, ratio, high = statistics.quantiles(row.ratios(impl), n=4)
             result.append(Check(f"end to end with install() ({cases.LABELS[impl]})",
-                                f"{row.values[impl]:,.0f} ms vs {row.values['django']:,.0f} ms stock: saves "
-                                f"{saved:,.0f} ms ({saved / row.values['django']:.1%})", None))
+                                f"{values[impl]:,.0f} ms vs {values['django']:,.0f} ms stock (medians); ratio "
+                                f"{ratio:.3f} (quartiles {low:.3f}-{high:.3f}): saves {1 - ratio:.1%}", None))
     for send in (False, True):
         row = by_key.get(("memory", send))
         if row is None:
@@ -507,8 +523,10 @@ def markdown(rows: list[Row], results: list[Check], seconds: float, how: str) ->
         f"Made by `make bench` (benchmarks/report.py) on {date}: {machine()}.",
         "",
         "Each cell: the median time per operation, then in brackets the ratio to stock Django in the same",
-        "process (lower is better). Implementations take turns sample by sample. \"for the sender\": receivers",
-        f"connected to that sender; every signal also has one receiver for each of {cases.OTHER_SENDERS} other senders.",
+        "process (lower is better). Implementations take turns sample by sample; a ratio is the median of the",
+        "ratios of samples taken in the same round, so it need not equal the quotient of the two medians.",
+        "\"For the sender\": receivers connected to that sender; every signal also has one receiver for each of",
+        f"{cases.OTHER_SENDERS} other senders.",
         "The plain loop is the floor: the same receivers called in a Python loop, building the same list.",
         f"Medians of {how}; the whole report took {seconds:.0f} s.",
         "",
@@ -526,8 +544,8 @@ def markdown(rows: list[Row], results: list[Check], seconds: float, how: str) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=11, help="samples per implementation (median taken)")
-    parser.add_argument("--sample-ms", type=float, default=10.0, help="target duration of one sample")
+    parser.add_argument("--repeats", type=int, default=15, help="samples per implementation (median taken)")
+    parser.add_argument("--sample-ms", type=float, default=5.0, help="target duration of one sample")
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller batches, for a smoke run")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md and send.png alone")
     parser.add_argument("-k", dest="match", default="", help="only scenarios whose name contains this")
@@ -551,8 +569,8 @@ def main(argv: list[str] | None = None) -> int:
     for scenario in scenarios:
         if options.match not in scenario.name:
             continue
-        values = measure(scenario, options.repeats, options.sample_ms * 1e6)
-        rows.append(Row(scenario.name, scenario.key, values, scenario.unit))
+        samples = measure(scenario, options.repeats, options.sample_ms * 1e6)
+        rows.append(Row(scenario.name, scenario.key, samples, scenario.unit))
         print(f"  measured: {scenario.name}", file=sys.stderr, flush=True)
     seconds = time.perf_counter() - started
     print()
