@@ -175,12 +175,14 @@ def sender_specific_order(t: Trace) -> None:
 @scenario
 def sender_collected(t: Trace) -> None:
     s = t.signal()
-    for kind in ("class", "instance", "unhashable"):
-        sender = t.sender(f"{kind} sender", kind)
-        receiver = t.receiver(f"for {kind}", "function")
+    # All dropped at once: a sender made after one is freed could take its id().
+    senders = [t.sender(f"{kind} sender", kind) for kind in ("class", "instance", "unhashable")]
+    for sender in senders:
+        receiver = t.receiver(f"for {sender.trace_name}", "function")
         t.connect(s, receiver, sender=sender, weak=False)
         t.send(s, sender)
-        del sender
+    del sender
+    senders.clear()
     anyone = t.receiver("anyone")
     t.connect(s, anyone, weak=False)
     t.look(s, "before collect")

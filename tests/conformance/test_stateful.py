@@ -16,7 +16,16 @@ from typing import Any
 
 import django.dispatch
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+)
 
 from fastsignals import _signal_py
 
@@ -110,6 +119,14 @@ class SignalLockstep(RuleBasedStateMachine):
         if make_kind.endswith("_partner"):
             make_kind = "method"
         return make_receiver(make_kind, name, hit, ahit)
+
+    @initialize(target=receivers, kinds=st.lists(st.sampled_from(RECEIVER_KINDS), min_size=2, max_size=4))
+    def first_receivers(self, kinds: list[str]) -> Any:
+        return multiple(*(self.new_receiver(kind) for kind in kinds))
+
+    @initialize(target=senders, kinds=st.lists(st.sampled_from(SENDER_KINDS), min_size=1, max_size=2))
+    def first_senders(self, kinds: list[str]) -> Any:
+        return multiple(*(self.new_sender(kind) for kind in kinds))
 
     @rule(target=receivers, kind=st.sampled_from(RECEIVER_KINDS))
     def new_receiver(self, kind: str) -> str:
