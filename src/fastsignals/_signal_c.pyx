@@ -407,12 +407,15 @@ cdef inline object _get(signal, dict state, str name):
 
 
 cdef object _send_entries(signal, dict state, sender, cached):
-    """The entries send() dispatches to, reusing its cache lookup (``cached``)."""
+    """The entries to dispatch to, reusing the caller's cache lookup (``cached``).
+
+    ``state`` is None unless _plain_state() allowed reading the index without the lock.
+    """
     cdef _Index idx
     if _get(signal, state, "use_caching"):
         if cached is not None and not _get(signal, state, "_dead_receivers"):
             return cached
-    elif not _get(signal, state, "_dead_receivers"):
+    elif state is not None and not _get(signal, state, "_dead_receivers"):
         # Lock-free read: connect/disconnect invalidate `anys` before touching the
         # snapshot, so a grouped, fresh index is a consistent view.
         index = state.get(_INDEX_ATTR)
@@ -617,14 +620,12 @@ class Signal(SignalBase):
 
     def _live_receivers(self, sender):
         """(sync receivers, async receivers) for sender, weak references resolved."""
-        entries = None
+        cached = None
         if self.use_caching and not self._dead_receivers:
-            entries = _cache_get(self.sender_receivers_cache, sender)
-            if entries is _NO_RECEIVERS:
+            cached = _cache_get(self.sender_receivers_cache, sender)
+            if cached is _NO_RECEIVERS:
                 return [], []
-        if entries is None:
-            entries = _entries(self, sender)
-        return _resolve(entries)
+        return _resolve(_send_entries(self, _plain_state(self), sender, cached))
 
 
 _live_receivers_c = Signal.__dict__["_live_receivers"]

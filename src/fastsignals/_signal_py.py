@@ -10,7 +10,6 @@ longer holds exactly those items, so direct edits by third-party code are seen.
 from __future__ import annotations
 
 import weakref
-from operator import is_
 from typing import Any
 
 from ._semantics import (
@@ -50,10 +49,16 @@ class _Index:
         self.specific: dict[Any, list[tuple[int, tuple[Any, ...]]]] = {}
         self.merged: dict[Any, list[tuple[Any, ...]]] = {}
 
-    def fresh(self, receivers: list[Any]) -> bool:
-        """Whether ``receivers`` still holds exactly the snapshot's items, in order."""
-        snapshot = self.snapshot
-        return len(receivers) == len(snapshot) and all(map(is_, receivers, snapshot))
+    def fresh(self, receivers: Any) -> bool:
+        """Whether ``receivers`` still holds the snapshot's items, in order.
+
+        List equality tests identity first, at C speed. It differs from the compiled
+        twin's pure identity test only for a tuple replaced by an equal new tuple of
+        distinct but equal parts, which dispatch the same unless a receiver defines __eq__.
+        """
+        if type(receivers) is tuple:
+            receivers = list(receivers)
+        return bool(receivers == self.snapshot)
 
     def has_key(self, lookup_key: Any) -> bool | None:
         """Whether a receiver has this key; None when only a scan can tell."""
@@ -259,19 +264,19 @@ def _entries(signal: Any, sender: Any) -> Any:
     return entries
 
 
-def _send_entries(signal: Any, sender: Any, cached: Any) -> Any:
-    """The entries send() dispatches to, reusing its cache lookup (``cached``)."""
+def _send_entries(signal: Any, state: dict[str, Any], sender: Any, cached: Any) -> Any:
+    """The entries to dispatch to, reusing the caller's cache lookup (``cached``)."""
     if signal.use_caching:
         if cached is not None and not signal._dead_receivers:
             return cached
     elif (
         not signal._dead_receivers
         and type(signal)._clear_dead_receivers is _clear_dead_receivers_py
-        and "_clear_dead_receivers" not in signal.__dict__
+        and "_clear_dead_receivers" not in state
     ):
         # Lock-free read: connect/disconnect invalidate `anys` before touching the
         # snapshot, so a grouped, fresh index is a consistent view.
-        index = signal.__dict__.get(INDEX_ATTR)
+        index = state.get(INDEX_ATTR)
         if type(index) is _Index and index.anys is not None and index.fresh(signal.receivers):
             senderkey = _make_id(sender)
             entries = index.merged.get(senderkey)
@@ -348,9 +353,10 @@ class Signal(SignalBase):
         cached = self.sender_receivers_cache.get(sender)
         if cached is NO_RECEIVERS:
             return []
-        if type(self)._live_receivers is _live_receivers_py and "_live_receivers" not in self.__dict__:
+        state = self.__dict__
+        if type(self)._live_receivers is _live_receivers_py and "_live_receivers" not in state:
             sync_receivers: list[Any] = []
-            async_receivers = _resolve_into(_send_entries(self, sender, cached), sync_receivers)
+            async_receivers = _resolve_into(_send_entries(self, state, sender, cached), sync_receivers)
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
@@ -370,9 +376,10 @@ class Signal(SignalBase):
         cached = self.sender_receivers_cache.get(sender)
         if cached is NO_RECEIVERS:
             return []
-        if type(self)._live_receivers is _live_receivers_py and "_live_receivers" not in self.__dict__:
+        state = self.__dict__
+        if type(self)._live_receivers is _live_receivers_py and "_live_receivers" not in state:
             sync_receivers: list[Any] = []
-            async_receivers = _resolve_into(_send_entries(self, sender, cached), sync_receivers)
+            async_receivers = _resolve_into(_send_entries(self, state, sender, cached), sync_receivers)
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
@@ -397,14 +404,12 @@ class Signal(SignalBase):
 
     def _live_receivers(self, sender: Any) -> tuple[list[Any], list[Any]]:
         """(sync receivers, async receivers) for sender, weak references resolved."""
-        entries = None
+        cached = None
         if self.use_caching and not self._dead_receivers:
-            entries = self.sender_receivers_cache.get(sender)
-            if entries is NO_RECEIVERS:
+            cached = self.sender_receivers_cache.get(sender)
+            if cached is NO_RECEIVERS:
                 return [], []
-        if entries is None:
-            entries = _entries(self, sender)
-        return _resolve(entries)
+        return _resolve(_send_entries(self, self.__dict__, sender, cached))
 
 
 # The engine's own methods: send() takes its fast path only while these are in place.
