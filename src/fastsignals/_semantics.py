@@ -21,10 +21,12 @@ from asgiref.sync import async_to_sync, sync_to_async
 
 try:
     import django
+    from django.conf import settings
     from django.dispatch import Signal as DjangoSignal
     from django.dispatch import dispatcher as django_dispatcher
 except ImportError:
     django = None
+    settings = None
     DjangoSignal = None
     django_dispatcher = None
 
@@ -92,10 +94,8 @@ else:
 
 def check_receiver(receiver: object) -> None:
     """Django's DEBUG-only checks in connect(); nothing when Django is absent."""
-    if django is None:
+    if settings is None:
         return
-    from django.conf import settings
-
     if settings.configured and settings.DEBUG:
         if not callable(receiver):
             raise TypeError("Signal receivers must be callable.")

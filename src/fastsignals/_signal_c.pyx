@@ -82,6 +82,10 @@ cdef object _NONE_ID = NONE_ID
 cdef bint _SENDER_REFS = SENDER_REFS
 cdef tuple _SIGNAL_SENDER = ("signal", "sender")
 cdef tuple _TRUSTED_TYPES = (int, bool, float, str, bytes)
+# Below this many receivers connect() and disconnect() scan, as Django does; from
+# there on the index counts the lookup keys so they need not.
+cdef enum:
+    _SCAN_LIMIT = 8
 cdef str _ENGINE_FILE  # the file name Cython gives this module's frames in tracebacks
 cdef object _CALL_RECEIVER_CODE = call_receiver.__code__
 
@@ -94,6 +98,7 @@ cdef class _Index:
     """What one snapshot of ``signal.receivers`` says, ready for lookups."""
 
     cdef list snapshot
+    cdef bint keyed
     cdef dict keys
     cdef list anys
     cdef list any_entries
@@ -104,12 +109,8 @@ cdef class _Index:
         # Strong references to the snapshot's tuples: no tuple can be freed and its
         # address reused while we compare by identity, so the freshness test is exact.
         self.snapshot = list(receivers)
-        self.keys = {}
-        for item in self.snapshot:
-            lookup_key = _lookup_key_of(item)
-            if not _count_key(self.keys, lookup_key, 1):
-                self.keys = None
-                break
+        self.keyed = False
+        self.keys = None
         self.anys = None
         self.any_entries = None
         self.specific = {}
@@ -132,6 +133,11 @@ cdef class _Index:
 
     cdef object has_key(self, lookup_key):
         """Whether a receiver has this key; None when only a scan can tell."""
+        if not self.keyed:
+            if len(self.snapshot) < _SCAN_LIMIT:
+                return None
+            self.keyed = True
+            self.keys = _count_keys(self.snapshot)
         if self.keys is None or not _trusted(lookup_key):
             return None
         return lookup_key in self.keys
@@ -193,6 +199,14 @@ cdef bint _trusted(key) except -1:
                 return False
         return True
     return key is None or type(key) in _TRUSTED_TYPES
+
+
+cdef dict _count_keys(list snapshot):
+    cdef dict keys = {}
+    for item in snapshot:
+        if not _count_key(keys, _lookup_key_of(item), 1):
+            return None
+    return keys
 
 
 cdef bint _count_key(dict keys, lookup_key, int step) except -1:

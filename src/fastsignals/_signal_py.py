@@ -32,18 +32,14 @@ __all__ = ["Signal"]
 class _Index:
     """What one snapshot of ``signal.receivers`` says, ready for lookups."""
 
-    __slots__ = ("snapshot", "keys", "anys", "any_entries", "specific", "merged")
+    __slots__ = ("snapshot", "keyed", "keys", "anys", "any_entries", "specific", "merged")
 
-    def __init__(self, receivers: list[Any]) -> None:
+    def __init__(self, receivers: Any) -> None:
         # Strong references to the snapshot's tuples: no tuple can be freed and its
         # address reused while we compare by identity, so the freshness test is exact.
         self.snapshot = list(receivers)
-        self.keys: dict[Any, int] | None = {}
-        for item in self.snapshot:
-            lookup_key = _lookup_key_of(item)
-            if not _count_key(self.keys, lookup_key, 1):
-                self.keys = None
-                break
+        self.keyed = False
+        self.keys: dict[Any, int] | None = None
         self.anys: list[tuple[int, tuple[Any, ...]]] | None = None
         self.any_entries: list[tuple[Any, ...]] = []
         self.specific: dict[Any, list[tuple[int, tuple[Any, ...]]]] = {}
@@ -62,6 +58,11 @@ class _Index:
 
     def has_key(self, lookup_key: Any) -> bool | None:
         """Whether a receiver has this key; None when only a scan can tell."""
+        if not self.keyed:
+            if len(self.snapshot) < _SCAN_LIMIT:
+                return None
+            self.keyed = True
+            self.keys = _count_keys(self.snapshot)
         if self.keys is None or not _trusted(lookup_key):
             return None
         return lookup_key in self.keys
@@ -115,13 +116,30 @@ def _position(pair: tuple[int, Any]) -> int:
 
 
 _TRUSTED_TYPES = (int, bool, float, str, bytes)
+# Below this many receivers connect() and disconnect() scan, as Django does; from
+# there on the index counts the lookup keys so they need not.
+_SCAN_LIMIT = 8
 
 
 def _trusted(key: Any) -> bool:
     """Whether hashing agrees with == for key: builtin scalars and tuples of them."""
-    if type(key) is tuple:
-        return all(map(_trusted, key))
-    return key is None or type(key) in _TRUSTED_TYPES
+    if type(key) is not tuple:
+        return key is None or type(key) in _TRUSTED_TYPES
+    for part in key:
+        if type(part) is tuple:
+            if not _trusted(part):
+                return False
+        elif part is not None and type(part) not in _TRUSTED_TYPES:
+            return False
+    return True
+
+
+def _count_keys(snapshot: list[Any]) -> dict[Any, int] | None:
+    keys: dict[Any, int] = {}
+    for item in snapshot:
+        if not _count_key(keys, _lookup_key_of(item), 1):
+            return None
+    return keys
 
 
 def _count_key(keys: dict[Any, int], lookup_key: Any, step: int) -> bool:
