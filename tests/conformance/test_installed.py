@@ -33,7 +33,7 @@ GLOBAL_SIGNALS = (post_init, pre_init, post_save, setting_changed)
 class SwitchTrace(Trace):
     """A trace that can switch the engine on and off (no-ops on the stock run)."""
 
-    def __init__(self, engine: type | None) -> None:
+    def __init__(self, engine: Any) -> None:
         super().__init__(django.dispatch.Signal)
         self.engine = engine
 

@@ -270,7 +270,7 @@ class Trace:
 
     def _describe_cache(self, signal: Any) -> Any:
         cache = signal.sender_receivers_cache
-        described = [type(cache).__name__]
+        described: list[Any] = [type(cache).__name__]
         for sender, entries in sorted(list(cache.items()), key=lambda item: repr(name_of(item[0]))):
             if entries is NO_RECEIVERS:
                 described.append([name_of(sender), "NO_RECEIVERS"])

@@ -91,7 +91,7 @@ def _use_recording_result() -> None:
         # runtests.py's --debug-sql and --pdb pick their own result classes.
         return stock_get_resultclass(self) or RecordingResult
 
-    DiscoverRunner.get_resultclass = get_resultclass  # type: ignore[method-assign]
+    DiscoverRunner.get_resultclass = get_resultclass
 
 
 def main() -> None:
