@@ -36,6 +36,8 @@ class SwitchTrace(Trace):
     def __init__(self, engine: Any) -> None:
         super().__init__(django.dispatch.Signal)
         self.engine = engine
+        for signal in GLOBAL_SIGNALS:
+            self.watch(signal)
 
     def install(self) -> None:
         if self.engine is not None:
@@ -60,7 +62,7 @@ def lazy_model_sender(t: SwitchTrace) -> None:
     t.install()
     t.adopt_sender(User)
     t.adopt_sender(Group)
-    s = ModelSignal(use_caching=True)
+    s = t.watch(ModelSignal(use_caching=True))
     for_users, anyone = t.receiver("for users"), t.receiver("anyone", "method")
     for_groups = t.receiver("for groups", "async_function")
     t.connect(s, for_users, sender="auth.User")
@@ -140,7 +142,7 @@ def connected_before_install(t: SwitchTrace) -> None:
 
 @installed_scenario
 def collected_across_the_switch(t: SwitchTrace) -> None:
-    s = ModelSignal(use_caching=True)
+    s = t.watch(ModelSignal(use_caching=True))
     t.adopt_sender(User)
     first, second = t.receiver("first"), t.receiver("second", "method")
     t.connect(s, first, sender="auth.User")

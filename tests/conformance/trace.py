@@ -122,10 +122,17 @@ class Trace:
         self.calls: list[Any] = []
         # make_id -> name of every sender made, so receivers keys read as names.
         self._sender_ids: dict[Any, str] = {}
+        # Every step also records the receivers of these signals, while they live.
+        self._watched: list[weakref.ref[Any]] = []
 
     def signal(self, **kwargs: Any) -> Any:
+        """A signal of the class under test, watched: each step records its receivers."""
         kwargs.setdefault("use_caching", self.use_caching)
-        return self.Signal(**kwargs)
+        return self.watch(self.Signal(**kwargs))
+
+    def watch(self, signal: Any) -> Any:
+        self._watched.append(weakref.ref(signal))
+        return signal
 
     # Receivers and senders.
 
@@ -178,8 +185,24 @@ class Trace:
                 outcome = ["raised", type(err).__name__, str(err), _traceback_functions(err)]
             else:
                 outcome = ["returned", normalise(result)]
-        self.steps.append({"step": label, "outcome": outcome, "calls": self.calls, "logs": records})
+        self.steps.append(
+            {
+                "step": label,
+                "outcome": outcome,
+                "calls": self.calls,
+                "logs": records,
+                "receivers after": self._watched_receivers(),
+            }
+        )
         return result
+
+    def _watched_receivers(self) -> list[Any]:
+        signals = [reference() for reference in self._watched]
+        return [
+            [self._describe_entry(entry) for entry in list(signal.receivers)]
+            for signal in signals
+            if signal is not None
+        ]
 
     def send(self, signal: Any, sender: Any, **named: Any) -> Any:
         return self.do(f"send({name_of(sender)})", signal.send, sender, **named)
@@ -222,7 +245,7 @@ class Trace:
         gc.collect()
 
     def look(self, signal: Any, label: str = "receivers") -> None:
-        """Record the shape and content of signal.receivers and of the sender cache."""
+        """Record the shape and content of signal.receivers and of the sender cache now."""
         self.steps.append(
             {
                 "look": label,
