@@ -717,6 +717,168 @@ def stale_cache_after_edit(t: Trace) -> None:
     t.send(s, sender)
 
 
+# Senders that compare equal, and signals whose methods are overridden.
+
+
+class EqualSender:
+    """Senders that all compare equal and hash alike: the sender cache cannot tell them apart."""
+
+    def __init__(self, trace_name: str) -> None:
+        self.trace_name = trace_name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EqualSender)
+
+    def __hash__(self) -> int:
+        return 1
+
+
+@scenario
+def equal_senders(t: Trace) -> None:
+    s = t.signal()
+    first, second = t.adopt_sender(EqualSender("first")), t.adopt_sender(EqualSender("second"))
+    for_first, for_second = t.receiver("for first"), t.receiver("for second", "method")
+    t.connect(s, for_first, sender=first)
+    t.connect(s, for_second, sender=second)
+    t.send(s, first)
+    t.send(s, second)
+    t.has_listeners(s, second)
+    t.disconnect(s, for_first, sender=first)
+    t.send(s, second)
+    t.send(s, first)
+    t.look(s)
+
+
+@scenario
+def subclass_overrides(t: Trace) -> None:
+    # sentry-sdk wraps _live_receivers; others override send or connect and call super().
+    class Overriding(t.Signal):  # type: ignore[name-defined,misc]
+        def _live_receivers(self, sender: Any) -> Any:
+            sync_receivers, async_receivers = super()._live_receivers(sender)
+            t.note("_live_receivers", [sync_receivers, async_receivers])
+            return sync_receivers[::-1], async_receivers
+
+        def connect(self, receiver: Any, sender: Any = None, weak: bool = True, dispatch_uid: Any = None) -> None:
+            t.note("connect override", receiver)
+            super().connect(receiver, sender, weak, dispatch_uid)
+
+        def send(self, sender: Any, **named: Any) -> Any:
+            return [("wrapped", response) for response in super().send(sender, **named)]
+
+    s = t.watch(Overriding(use_caching=t.use_caching))
+    first, second = t.receiver("first"), t.receiver("second", "method")
+    late = t.receiver("late", "async_function")
+    t.connect(s, first)
+    t.connect(s, second)
+    t.connect(s, late)
+    t.send(s, None)
+    t.send_robust(s, None)
+    t.asend(s, None)
+    t.has_listeners(s)
+
+
+@scenario
+def instance_overrides(t: Trace) -> None:
+    s = t.signal()
+    first, second = t.receiver("first"), t.receiver("second")
+    t.connect(s, first)
+    t.connect(s, second)
+    stock_live_receivers = s._live_receivers
+
+    def live_receivers(sender: Any) -> Any:
+        sync_receivers, async_receivers = stock_live_receivers(sender)
+        t.note("instance _live_receivers", sync_receivers)
+        return sync_receivers[:1], async_receivers
+
+    s._live_receivers = live_receivers
+    t.send(s, None)
+    t.send_robust(s, None)
+    t.has_listeners(s)
+    del s._live_receivers
+    t.send(s, None)
+
+
+class MethodLike:
+    """A callable that is not a method but has __self__ and __func__, as Django tests them."""
+
+    def __init__(self, owner: Any, target: Any) -> None:
+        self.__self__ = owner
+        self.__func__ = target
+
+    def __call__(self, **kwargs: Any) -> Any:
+        return self.__func__(**kwargs)
+
+
+@scenario
+def method_like_receivers(t: Trace) -> None:
+    s = t.signal()
+    target, owner = t.receiver("target"), t.sender("owner")
+    method_like = MethodLike(owner, target)
+    t.connect(s, method_like)
+    t.connect(s, method_like, weak=False)
+    t.connect(s, target)
+    t.look(s)
+    t.send(s, None)
+    t.disconnect(s, MethodLike(owner, target))
+    t.disconnect(s, method_like)
+    t.send(s, None)
+    t.look(s)
+
+
+@scenario
+def class_and_builtin_receivers(t: Trace) -> None:
+    s = t.signal()
+    holder = t.receiver("holder", "method")
+
+    class Receivers:
+        trace_name = "Receivers"
+
+        @classmethod
+        def on_class(cls, **kwargs: Any) -> Any:
+            return holder(**kwargs)
+
+        @staticmethod
+        def on_static(**kwargs: Any) -> Any:
+            return holder(**kwargs)
+
+    collected: list[Any] = []
+    t.connect(s, Receivers.on_class)
+    t.connect(s, Receivers.on_static)
+    t.connect(s, collected.append, weak=False)
+    t.connect(s, dict, weak=False)
+    t.look(s)
+    t.send_robust(s, None, key="value")
+    t.disconnect(s, collected.append)
+    t.disconnect(s, Receivers.on_class)
+    t.send(s, None, key="value")
+    del Receivers
+    t.collect()
+    t.send(s, None)
+    t.look(s)
+
+
+@scenario
+def receivers_replaced_by_other_types(t: Trace) -> None:
+    s = t.signal()
+    first, second = t.receiver("first"), t.receiver("second")
+    t.connect(s, first)
+    s.receivers = tuple(s.receivers)
+    t.send(s, None)
+    t.has_listeners(s)
+    t.connect(s, second)
+    t.disconnect(s, first)
+    t.look(s)
+    s.receivers = list(s.receivers)
+    t.connect(s, second)
+    t.send(s, None)
+    s.sender_receivers_cache = {}
+    s.use_caching = not s.use_caching
+    t.send(s, None)
+    t.connect(s, first, sender=t.sender("A"))
+    t.send(s, None)
+    t.look(s)
+
+
 def _ids(func: Callable[..., Any]) -> str:
     return func.__name__
 

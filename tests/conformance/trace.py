@@ -51,7 +51,8 @@ RECEIVER_KINDS = (
 def name_of(obj: Any) -> Any:
     """The name a trace uses for a receiver, sender or response."""
     if hasattr(obj, "__self__") and hasattr(obj, "__func__"):
-        return f"{name_of(obj.__self__)}.{obj.__func__.__name__}"
+        func = obj.__func__
+        return f"{name_of(obj.__self__)}.{getattr(func, '__name__', None) or name_of(func)}"
     name = _own_name(obj)
     if name is not None:
         return name
