@@ -33,7 +33,7 @@ bench: build
 	$(VPY) benchmarks/report.py
 
 clean:
-	rm -rf .venv build src/*.egg-info src/fastsignals/*.so src/fastsignals/_signal_c.c
+	rm -rf .venv build dist src/*.egg-info src/fastsignals/*.so src/fastsignals/_signal_c.c
 
 # make dist  - build the sdist and the wheel; install the wheel in a fresh virtualenv with no C
 #              compiler (CC=false) and run the test suite against it, outside the source tree;

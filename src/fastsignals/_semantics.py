@@ -15,7 +15,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable, Coroutine, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import async_to_sync, sync_to_async
 
@@ -220,10 +220,14 @@ async def _asend(signal: Any, sender: object, named: dict[str, Any], robust: boo
     return responses
 
 
-_Base: type = DjangoSignal if DjangoSignal is not None else object
+if TYPE_CHECKING:
+    # Django has no type hints: to a type checker a signal is what this module declares, not Any.
+    _Base = object
+else:
+    _Base = DjangoSignal if DjangoSignal is not None else object
 
 
-class SignalBase(_Base):  # type: ignore[misc]
+class SignalBase(_Base):
     """The parts of a signal both engines share: construction, async sends, logging."""
 
     def __init__(self, use_caching: bool = False) -> None:
@@ -264,10 +268,13 @@ class SignalBase(_Base):  # type: ignore[misc]
         del _flag_dead_receivers
 
 
-def receiver(signal: Any, **kwargs: Any) -> Callable[[Any], Any]:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def receiver(signal: Any, **kwargs: Any) -> Callable[[_F], _F]:
     """Decorator: connect the function to a signal, or to each of a list or tuple of signals."""
 
-    def decorator(func: Any) -> Any:
+    def decorator(func: _F) -> _F:
         signals = signal if isinstance(signal, (list, tuple)) else (signal,)
         for each in signals:
             each.connect(func, **kwargs)

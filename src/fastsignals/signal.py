@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+from typing import Literal
 
-IMPLEMENTATION: str
+IMPLEMENTATION: Literal["cython", "python"]
 
 if os.environ.get("FASTSIGNALS_NO_EXTENSIONS") or platform.python_implementation() != "CPython":
     from ._signal_py import Signal
@@ -13,7 +14,7 @@ if os.environ.get("FASTSIGNALS_NO_EXTENSIONS") or platform.python_implementation
     IMPLEMENTATION = "python"
 else:
     try:
-        from ._signal_c import Signal
+        from ._signal_c import Signal  # type: ignore[assignment]  # same interface: _signal_c.pyi
     except ImportError:
         from ._signal_py import Signal
 
