@@ -8,6 +8,8 @@ is a failure, not two independent passes.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -877,6 +879,47 @@ def receivers_replaced_by_other_types(t: Trace) -> None:
     t.connect(s, first, sender=t.sender("A"))
     t.send(s, None)
     t.look(s)
+
+
+SEEN_BY_CALLER: contextvars.ContextVar[str] = contextvars.ContextVar("seen_by_caller", default="unset")
+
+
+@scenario
+def context_variables(t: Trace) -> None:
+    # What receivers set in contextvars, and whether the caller of the send sees it.
+    s = t.signal()
+
+    def set_from(**kwargs: Any) -> None:
+        SEEN_BY_CALLER.set(f"{SEEN_BY_CALLER.get()} > set by {kwargs['by']}")
+
+    setters = [
+        t.receiver("sync setter", action=set_from),
+        t.receiver("async setter", "async_function", action=set_from),
+    ]
+    for setter in setters:
+        t.connect(s, setter)
+
+    sender = t.sender("A")
+
+    def send_then_read(method: str) -> Any:
+        context = contextvars.copy_context()
+
+        def run() -> Any:
+            if method.startswith("a"):
+                asyncio.run(getattr(s, method)(sender, by=method))
+            else:
+                getattr(s, method)(sender, by=method)
+            return SEEN_BY_CALLER.get()
+
+        return context.run(run)
+
+    for method in ("send", "send_robust"):
+        t.do(f"{method} then read", send_then_read, method)
+    for method in ("asend", "asend_robust"):
+        outcome = t.do(f"{method} then read", send_then_read, method)
+        # The two setters may run in either order before 6.1: only what the caller sees counts.
+        t.steps[-1]["calls"] = sorted(call[0] for call in t.steps[-1]["calls"])
+        t.note(f"{method} read", sorted(outcome.split(" > ")))
 
 
 def _ids(func: Callable[..., Any]) -> str:

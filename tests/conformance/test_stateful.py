@@ -159,7 +159,9 @@ class SignalLockstep(RuleBasedStateMachine):
         reference = self.traces["django"].steps[-1]
         for world, trace in self.traces.items():
             got = trace.steps[-1]
-            assert got == reference, f"{world} differs from django at this {what}:\ndjango: {show(reference)}\n{world}: {show(got)}"
+            assert got == reference, (
+                f"{world} differs from django at this {what}:\ndjango: {show(reference)}\n{world}: {show(got)}"
+            )
 
     @rule(
         receiver=receivers,
