@@ -20,7 +20,7 @@ from cpython.object cimport PyObject
 from cpython.dict cimport PyDict_Next
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport Py_DECREF, Py_INCREF
-from cpython.weakref cimport PyWeakref_GetObject, PyWeakref_NewRef
+from cpython.weakref cimport PyWeakref_NewRef
 from libc.string cimport memcmp
 
 from ._frame import keep_frame
@@ -71,6 +71,24 @@ cdef extern from *:
     }
     """
     int fastsignals_has_attr(object obj, object name) except -1
+
+cdef extern from *:
+    """
+    /* A weak reference's referent as a new reference, None once it is dead. */
+    static PyObject *fastsignals_referent(PyObject *ref) {
+    #if PY_VERSION_HEX >= 0x030D0000
+        PyObject *obj;
+        if (PyWeakref_GetRef(ref, &obj) < 0) return NULL;
+        if (obj == NULL) { Py_INCREF(Py_None); return Py_None; }
+        return obj;
+    #else
+        PyObject *obj = PyWeakref_GetObject(ref);
+        Py_XINCREF(obj);
+        return obj;
+    #endif
+    }
+    """
+    object fastsignals_referent(object ref)
 
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
@@ -240,21 +258,18 @@ cdef tuple _entry_of(item):
 
 cdef object _deref(object receiver):
     """The object a receiver reference points to, or None once it is dead."""
-    cdef PyObject* target
-    cdef PyObject* func
     if type(receiver) is _ReferenceType:
-        target = PyWeakref_GetObject(receiver)
-        return <object>target
+        return fastsignals_referent(receiver)
     if type(receiver) is _WeakMethod:
         # WeakMethod.__call__ without its Python frame: both halves must be alive.
-        target = PyWeakref_GetObject(receiver)
-        func = PyWeakref_GetObject(receiver._func_ref)
-        if <object>target is None or <object>func is None:
+        target = fastsignals_referent(receiver)
+        func = fastsignals_referent(receiver._func_ref)
+        if target is None or func is None:
             return None
         meth_type = receiver._meth_type
         if meth_type is _MethodType:
-            return PyMethod_New(<object>func, <object>target)
-        return meth_type(<object>func, <object>target)
+            return PyMethod_New(func, target)
+        return meth_type(func, target)
     return receiver()
 
 
