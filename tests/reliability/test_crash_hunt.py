@@ -103,6 +103,11 @@ class World:
             return self._object(label, Unhashable)
         return self._object(label, type(label, (), {}))
 
+    def drop(self, label: str) -> None:
+        """Drop the program's reference to a receiver or sender (it is created again when used)."""
+        self.held.pop(label, None)
+        gc.collect()
+
     def run(self, step: tuple[Any, ...]) -> Any:
         kind, *args = step
         signal = self.signal
@@ -120,7 +125,7 @@ class World:
         elif kind == "has_listeners":
             call = lambda: signal.has_listeners(self.sender(args[0]))  # noqa: E731
         elif kind == "drop":
-            call = lambda: (self.held.pop(args[0], None), gc.collect()) and None  # noqa: E731
+            call = lambda: self.drop(args[0])  # noqa: E731
         elif kind == "garbage":
             call = lambda: signal.receivers.insert(args[1], _GARBAGE[args[0]])  # noqa: E731
         else:
@@ -162,7 +167,7 @@ def _restore(signal: Any) -> None:
 
 _EDITS = {
     "reverse": lambda signal: signal.receivers.reverse(),
-    "delete first": lambda signal: signal.receivers.pop(0) and None,
+    "delete first": lambda signal: signal.receivers.__delitem__(0),
     "duplicate first": lambda signal: signal.receivers.append(signal.receivers[0]),
     "clear": lambda signal: signal.receivers.clear(),
     "replace": lambda signal: setattr(signal, "receivers", list(signal.receivers)),
