@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 import django.dispatch
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -267,5 +268,6 @@ SignalLockstep.TestCase.settings = profile()
 TestSignalLockstep = SignalLockstep.TestCase
 
 
+@pytest.mark.compiled
 def test_lockstep_runs_every_implementation() -> None:
     assert list(WORLDS) == ["django", "py", "c"]
