@@ -8,6 +8,8 @@ signal still connects, sends and disconnects as it should.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -302,3 +304,58 @@ def test_bad_input_matches_django(engine: Any, case: str, use_caching: bool) -> 
 def test_bad_receiver_under_debug_matches_django(engine: Any, case: Callable[[Play], None]) -> None:
     expected = play_case(DjangoSignal, case, False)
     assert play_case(engine.Signal, case, False) == expected
+
+
+# A crash takes the interpreter with it, so these run in a child process each.
+_CHILD = """
+import sys
+import django
+from django.conf import settings
+settings.configure()
+django.setup()
+from django.dispatch import Signal as DjangoSignal
+from fastsignals import _signal_py
+try:
+    from fastsignals import _signal_c
+except ImportError:
+    _signal_c = None
+signal_class = {"django": DjangoSignal, "py": _signal_py.Signal, "c": getattr(_signal_c, "Signal", None)}[sys.argv[1]]
+garbage, dead_flag = eval(sys.argv[2]), sys.argv[3] == "flagged"
+
+def plain(signal, sender, **kwargs):
+    return "plain"
+
+for operation in ("connect", "disconnect", "send", "has_listeners"):
+    signal = signal_class()
+    signal.connect(plain)
+    signal.receivers.insert(0, garbage)
+    signal._dead_receivers = dead_flag
+    calls = {
+        "connect": lambda: signal.connect(print, weak=False),
+        "disconnect": lambda: signal.disconnect(print),
+        "send": lambda: signal.send(None),
+        "has_listeners": lambda: signal.has_listeners(),
+    }
+    try:
+        result = repr(calls[operation]())
+    except Exception as err:
+        result = f"{type(err).__name__}: {err}"
+    print(operation, result, flush=True)
+"""
+
+
+def _child(impl_name: str, garbage: str, dead_flag: str) -> tuple[int, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, impl_name, garbage, dead_flag],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    return done.returncode, done.stdout
+
+
+@pytest.mark.parametrize("dead_flag", ["flagged", "unflagged"])
+@pytest.mark.parametrize("garbage", ["()", "(1,)", "((0, id(None)), None)", "((0, id(None)), None, None)"])
+def test_short_tuples_in_receivers_do_not_crash(engine: Any, garbage: str, dead_flag: str) -> None:
+    """Items too short for the version's tuple shape, met while purging or scanning: Django raises."""
+    expected = _child("django", garbage, dead_flag)
+    assert expected[0] == 0
+    assert _child(engine.name, garbage, dead_flag) == expected
