@@ -1,9 +1,10 @@
-"""The one Python frame that send() and send_robust() keep around a compiled loop.
+"""The Python methods around the compiled engine: Django's frames and signatures.
 
 Django's receivers run with exactly one frame between them and the caller of
 send(): the method itself. Receivers rely on it (``warnings.warn(stacklevel=N)``,
-``logging`` with ``stacklevel``), so the compiled engine's methods are these small
-Python functions, each calling the C loop once.
+``logging`` with ``stacklevel``), so the compiled send methods are these small
+Python functions, each calling the C loop once. connect() and disconnect() are
+Python functions too, so a bad call is worded by Python exactly as on Django.
 """
 
 from __future__ import annotations
@@ -51,3 +52,26 @@ def keep_frame(loop: Loop, engine_file: str) -> tuple[Callable[..., Any], Callab
     for method in (send, send_robust):
         method.__qualname__ = f"Signal.{method.__name__}"
     return send, send_robust
+
+
+def keep_signatures(
+    prepare: Callable[[Any, Any, Any, Any, Any], tuple[Any, Any]],
+    add: Callable[[Any, Any], None],
+    disconnect_impl: Callable[[Any, Any, Any, Any], bool],
+) -> tuple[Callable[..., None], Callable[..., bool]]:
+    """connect and disconnect methods with Django's signatures around the compiled ones."""
+
+    def connect(self: Any, receiver: Any, sender: Any = None, weak: bool = True, dispatch_uid: Any = None) -> None:
+        """Connect receiver to sender (None: any sender); a second connect of the same key is ignored."""
+        # Rebinding drops this frame's reference before the lock is taken, as Django
+        # does: a receiver that dies right here is purged, not appended as live.
+        receiver, receiver_object = prepare(self, receiver, sender, weak, dispatch_uid)
+        add(self, receiver)
+
+    def disconnect(self: Any, receiver: Any = None, sender: Any = None, dispatch_uid: Any = None) -> bool:
+        """Disconnect the first receiver with this key; return whether one was removed."""
+        return disconnect_impl(self, receiver, sender, dispatch_uid)
+
+    for method in (connect, disconnect):
+        method.__qualname__ = f"Signal.{method.__name__}"
+    return connect, disconnect

@@ -44,6 +44,9 @@ __all__ = [
     "make_id",
     "iscoroutinefunction",
     "call_receiver",
+    "entry_of",
+    "first_of",
+    "lookup_key_of",
     "check_receiver",
     "run_async_receivers",
 ]
@@ -90,6 +93,35 @@ if DJANGO_VERSION is not None and DJANGO_VERSION < (6, 0):
     from asgiref.sync import iscoroutinefunction
 else:
     iscoroutinefunction = inspect.iscoroutinefunction
+
+
+# How Django unpacks a receivers item, per version; the compiled engine calls these
+# for any item that is not a well-formed tuple, so odd items fail with Python's words.
+if SENDER_REFS:
+
+    def lookup_key_of(item: Any) -> Any:
+        lookup_key, _, _, _ = item
+        return lookup_key
+
+    def entry_of(item: Any) -> tuple[Any, tuple[Any, ...]]:
+        (_, senderkey), receiver, sender_ref, is_async = item
+        return senderkey, (receiver, sender_ref, is_async)
+
+else:
+
+    def lookup_key_of(item: Any) -> Any:
+        lookup_key, _, _ = item
+        return lookup_key
+
+    def entry_of(item: Any) -> tuple[Any, tuple[Any, ...]]:
+        (_, senderkey), receiver, is_async = item
+        return senderkey, (receiver, is_async)
+
+
+def first_of(item: Any) -> Any:
+    """disconnect()'s view of an item: its first field."""
+    lookup_key, *_ = item
+    return lookup_key
 
 
 def check_receiver(receiver: object) -> None:
@@ -238,6 +270,11 @@ class SignalBase(_Base):
         self.sender_receivers_cache: Any = weakref.WeakKeyDictionary() if use_caching else {}
         self._dead_receivers = False
 
+    def has_listeners(self, sender: Any = None) -> bool:
+        """Whether any live receiver would get a send() from this sender."""
+        sync_receivers, async_receivers = self._live_receivers(sender)
+        return bool(sync_receivers) or bool(async_receivers)
+
     async def asend(self, sender: object, **named: Any) -> list[tuple[Any, Any]]:
         """Send to every receiver from async code; sync receivers run in one thread first.
 
@@ -266,6 +303,12 @@ class SignalBase(_Base):
         # Django 5.x names it _remove_receiver; keep only the installed version's name.
         _remove_receiver = _flag_dead_receivers
         del _flag_dead_receivers
+
+
+for _name, _method in vars(SignalBase).items():
+    # Errors word methods by their qualified name: Django's say "Signal.has_listeners()".
+    if callable(_method):
+        _method.__qualname__ = f"Signal.{_name}"
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

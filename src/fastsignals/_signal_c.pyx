@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False
+# cython: language_level=3
 """The compiled engine: the same design as _signal_py.py, name for name.
 
 ``signal.receivers`` stays Django's list of tuples and the single source of truth.
@@ -23,7 +23,7 @@ from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.weakref cimport PyWeakref_NewRef
 from libc.string cimport memcmp
 
-from ._frame import keep_frame
+from ._frame import keep_frame, keep_signatures
 from ._semantics import (
     FLAG_DEAD_RECEIVERS,
     INDEX_ATTR,
@@ -35,7 +35,10 @@ from ._semantics import (
     SignalBase,
     call_receiver,
     check_receiver,
+    entry_of,
+    first_of,
     iscoroutinefunction,
+    lookup_key_of,
     run_async_receivers,
 )
 
@@ -98,6 +101,7 @@ cdef object _MethodType = types.MethodType
 cdef object _NO_RECEIVERS = NO_RECEIVERS
 cdef object _NONE_ID = NONE_ID
 cdef bint _SENDER_REFS = SENDER_REFS
+cdef Py_ssize_t _TUPLE_LEN = RECEIVER_TUPLE_LEN
 cdef tuple _SIGNAL_SENDER = ("signal", "sender")
 cdef tuple _TRUSTED_TYPES = (int, bool, float, str, bytes)
 # Below this many receivers connect() and disconnect() scan, as Django does; from
@@ -241,19 +245,23 @@ cdef bint _count_key(dict keys, lookup_key, int step) except -1:
 
 
 cdef object _lookup_key_of(item):
-    if _SENDER_REFS:
-        lookup_key, _, _, _ = item
-    else:
-        lookup_key, _, _ = item
-    return lookup_key
+    if type(item) is tuple and len(<tuple>item) == _TUPLE_LEN:
+        return (<tuple>item)[0]
+    return lookup_key_of(item)
 
 
 cdef tuple _entry_of(item):
-    if _SENDER_REFS:
-        (_, senderkey), receiver, sender_ref, is_async = item
-        return senderkey, (receiver, sender_ref, is_async)
-    (_, senderkey), receiver, is_async = item
-    return senderkey, (receiver, is_async)
+    if type(item) is tuple and len(<tuple>item) == _TUPLE_LEN:
+        key = (<tuple>item)[0]
+        if type(key) is tuple and len(<tuple>key) == 2:
+            return (<tuple>key)[1], (<tuple>item)[1:]
+    return entry_of(item)
+
+
+cdef object _first_of(item):
+    if type(item) is tuple and len(<tuple>item) >= 1:
+        return (<tuple>item)[0]
+    return first_of(item)
 
 
 cdef object _deref(object receiver):
@@ -331,17 +339,19 @@ cdef tuple _lookup_key(receiver, sender, dispatch_uid):
     return (_make_id(receiver), _make_id(sender))
 
 
-cdef object _weak_receiver(signal, receiver):
+cdef tuple _weak_receiver(signal, receiver):
+    """(weak reference to receiver, object the caller keeps alive until connect returns)."""
     ref = weakref.ref
     if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
         ref = _WeakMethod
     if _SENDER_REFS:
-        return ref(receiver, getattr(signal, FLAG_DEAD_RECEIVERS))
-    # 5.x: a finalizer on the receiver's object raises the flag, not the ref itself.
+        return ref(receiver, getattr(signal, FLAG_DEAD_RECEIVERS)), None
+    # 5.x: a finalizer on the receiver's object raises the flag, not the ref itself;
+    # Django holds that object until connect() returns.
     target = receiver.__self__ if ref is _WeakMethod else receiver
     weak = ref(receiver)
     weakref.finalize(target, getattr(signal, FLAG_DEAD_RECEIVERS))
-    return weak
+    return weak, target
 
 
 cdef object _sender_ref(signal, sender):
@@ -584,6 +594,56 @@ cdef void _add_caller_frame(err) except *:
 _ENGINE_FILE = _dispatch.__code__.co_filename
 
 
+def _prepare(self, receiver, sender, weak, dispatch_uid):
+    """Signal.connect()'s first half: (receivers item, object to keep alive until it returns)."""
+    check_receiver(receiver)
+    lookup_key = _lookup_key(receiver, sender, dispatch_uid)
+    is_async = iscoroutinefunction(receiver)
+    receiver_object = None
+    if weak:
+        receiver, receiver_object = _weak_receiver(self, receiver)
+    if _SENDER_REFS:
+        return (lookup_key, receiver, _sender_ref(self, sender), is_async), receiver_object
+    return (lookup_key, receiver, is_async), receiver_object
+
+
+def _add(self, tuple item):
+    """Signal.connect()'s second half: append item unless its key is taken."""
+    lookup_key = item[0]
+    cdef _Index index
+    with self.lock:
+        self._clear_dead_receivers()
+        index = _index(self)
+        present = index.has_key(lookup_key)
+        if present is None:
+            present = any([_lookup_key_of(other) == lookup_key for other in self.receivers])
+        if not present:
+            self.receivers.append(item)
+            index.appended(item)
+        self.sender_receivers_cache.clear()
+
+
+def _disconnect(self, receiver, sender, dispatch_uid):
+    """Signal.disconnect(), past its Python frame."""
+    lookup_key = _lookup_key(receiver, sender, dispatch_uid)
+    removed = False
+    cdef _Index index
+    cdef Py_ssize_t count
+    with self.lock:
+        self._clear_dead_receivers()
+        count = len(self.receivers)
+        index = _index(self)
+        if index.has_key(lookup_key) is not False:
+            for position in range(count):
+                if _first_of(self.receivers[position]) == lookup_key:
+                    del self.receivers[position]
+                    index.deleted(position)
+                    removed = True
+                    break
+        self.sender_receivers_cache.clear()
+    return removed
+
+
 class Signal(SignalBase):
     """A drop-in for django.dispatch.Signal with a per-sender receiver index.
 
@@ -592,51 +652,7 @@ class Signal(SignalBase):
     on Django 6.x, so do receivers tied to a collected sender.
     """
 
-    def connect(self, receiver, sender=None, weak=True, dispatch_uid=None):
-        """Connect receiver to sender (None: any sender); a second connect of the same key is ignored."""
-        check_receiver(receiver)
-        lookup_key = _lookup_key(receiver, sender, dispatch_uid)
-        is_async = iscoroutinefunction(receiver)
-        if weak:
-            receiver = _weak_receiver(self, receiver)
-        if _SENDER_REFS:
-            item = (lookup_key, receiver, _sender_ref(self, sender), is_async)
-        else:
-            item = (lookup_key, receiver, is_async)
-        cdef _Index index
-        with self.lock:
-            self._clear_dead_receivers()
-            index = _index(self)
-            present = index.has_key(lookup_key)
-            if present is None:
-                present = any([_lookup_key_of(other) == lookup_key for other in self.receivers])
-            if not present:
-                self.receivers.append(item)
-                index.appended(item)
-            self.sender_receivers_cache.clear()
-
-    def disconnect(self, receiver=None, sender=None, dispatch_uid=None):
-        """Disconnect the first receiver with this key; return whether one was removed."""
-        lookup_key = _lookup_key(receiver, sender, dispatch_uid)
-        removed = False
-        cdef _Index index
-        with self.lock:
-            self._clear_dead_receivers()
-            index = _index(self)
-            if index.has_key(lookup_key) is not False:
-                for position, item in enumerate(self.receivers):
-                    if item[0] == lookup_key:
-                        del self.receivers[position]
-                        index.deleted(position)
-                        removed = True
-                        break
-            self.sender_receivers_cache.clear()
-        return removed
-
-    def has_listeners(self, sender=None):
-        """Whether any live receiver would get a send() from this sender."""
-        sync_receivers, async_receivers = self._live_receivers(sender)
-        return bool(sync_receivers) or bool(async_receivers)
+    connect, disconnect = keep_signatures(_prepare, _add, _disconnect)
 
     send, send_robust = keep_frame(_dispatch, _ENGINE_FILE)
 

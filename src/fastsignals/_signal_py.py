@@ -22,7 +22,10 @@ from ._semantics import (
     SENDER_REFS,
     SignalBase,
     check_receiver,
+    entry_of,
+    first_of,
     iscoroutinefunction,
+    lookup_key_of,
     make_id,
     run_async_receivers,
 )
@@ -155,15 +158,11 @@ def _count_key(keys: dict[Any, int], lookup_key: Any, step: int) -> bool:
     return True
 
 
+_lookup_key_of = lookup_key_of
+_entry_of = entry_of
+_first_of = first_of
+
 if SENDER_REFS:
-
-    def _lookup_key_of(item: Any) -> Any:
-        lookup_key, _, _, _ = item
-        return lookup_key
-
-    def _entry_of(item: Any) -> tuple[Any, tuple[Any, ...]]:
-        (_, senderkey), receiver, sender_ref, is_async = item
-        return senderkey, (receiver, sender_ref, is_async)
 
     def _resolve_into(entries: Any, sync_receivers: list[Any]) -> list[Any] | None:
         """Append the live sync receivers to sync_receivers; return the async ones (None if none)."""
@@ -191,14 +190,6 @@ if SENDER_REFS:
         return sender_ref is not None and sender_ref() is None
 
 else:
-
-    def _lookup_key_of(item: Any) -> Any:
-        lookup_key, _, _ = item
-        return lookup_key
-
-    def _entry_of(item: Any) -> tuple[Any, tuple[Any, ...]]:
-        (_, senderkey), receiver, is_async = item
-        return senderkey, (receiver, is_async)
 
     def _resolve_into(entries: Any, sync_receivers: list[Any]) -> list[Any] | None:
         """Append the live sync receivers to sync_receivers; return the async ones (None if none)."""
@@ -245,17 +236,19 @@ def _lookup_key(receiver: Any, sender: Any, dispatch_uid: Any) -> tuple[Any, Any
     return (_make_id(receiver), _make_id(sender))
 
 
-def _weak_receiver(signal: Any, receiver: Any) -> Any:
+def _weak_receiver(signal: Any, receiver: Any) -> tuple[Any, Any]:
+    """(weak reference to receiver, object the caller keeps alive until connect returns)."""
     ref: Any = weakref.ref
     if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
         ref = weakref.WeakMethod
     if SENDER_REFS:
-        return ref(receiver, getattr(signal, FLAG_DEAD_RECEIVERS))
-    # 5.x: a finalizer on the receiver's object raises the flag, not the ref itself.
+        return ref(receiver, getattr(signal, FLAG_DEAD_RECEIVERS)), None
+    # 5.x: a finalizer on the receiver's object raises the flag, not the ref itself;
+    # Django holds that object until connect() returns.
     target = receiver.__self__ if ref is weakref.WeakMethod else receiver
     weak = ref(receiver)
     weakref.finalize(target, getattr(signal, FLAG_DEAD_RECEIVERS))
-    return weak
+    return weak, target
 
 
 def _sender_ref(signal: Any, sender: Any) -> Any:
@@ -321,7 +314,9 @@ class Signal(SignalBase):
         lookup_key = _lookup_key(receiver, sender, dispatch_uid)
         is_async = iscoroutinefunction(receiver)
         if weak:
-            receiver = _weak_receiver(self, receiver)
+            # Rebinding drops our reference before the lock is taken, as Django does:
+            # a receiver that dies right here is purged, not appended as live.
+            receiver, receiver_object = _weak_receiver(self, receiver)
         if SENDER_REFS:
             item: tuple[Any, ...] = (lookup_key, receiver, _sender_ref(self, sender), is_async)
         else:
@@ -343,21 +338,17 @@ class Signal(SignalBase):
         removed = False
         with self.lock:
             self._clear_dead_receivers()
+            count = len(self.receivers)
             index = _index(self)
             if index.has_key(lookup_key) is not False:
-                for position, item in enumerate(self.receivers):
-                    if item[0] == lookup_key:
+                for position in range(count):
+                    if _first_of(self.receivers[position]) == lookup_key:
                         del self.receivers[position]
                         index.deleted(position)
                         removed = True
                         break
             self.sender_receivers_cache.clear()
         return removed
-
-    def has_listeners(self, sender: Any = None) -> bool:
-        """Whether any live receiver would get a send() from this sender."""
-        sync_receivers, async_receivers = self._live_receivers(sender)
-        return bool(sync_receivers) or bool(async_receivers)
 
     def send(self, sender: Any, **named: Any) -> list[tuple[Any, Any]]:
         """Call every receiver for sender and return [(receiver, response), ...].

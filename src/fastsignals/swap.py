@@ -21,7 +21,6 @@ __all__ = ["install", "uninstall", "is_installed"]
 ENGINE_METHODS = (
     "connect",
     "disconnect",
-    "has_listeners",
     "send",
     "send_robust",
     "_clear_dead_receivers",
