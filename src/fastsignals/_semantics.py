@@ -272,7 +272,7 @@ class SignalBase(_Base):
 
     def has_listeners(self, sender: Any = None) -> bool:
         """Whether any live receiver would get a send() from this sender."""
-        sync_receivers, async_receivers = self._live_receivers(sender)
+        sync_receivers, async_receivers = self._live_receivers(sender)  # type: ignore[attr-defined]
         return bool(sync_receivers) or bool(async_receivers)
 
     async def asend(self, sender: object, **named: Any) -> list[tuple[Any, Any]]:
