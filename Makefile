@@ -1,5 +1,6 @@
 # make test  - set everything up, build the extension, run every test for both engines
 # make bench - set everything up and run the comparison benchmark
+# make test-long - the long reliability variants (threads, leak loop, crash hunt)
 # PYTHON picks the interpreter, DJANGO the Django series (e.g. 5.2, 6.1; empty: newest for PYTHON).
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ VPY := $(VENV)/bin/python
 DJANGO_REQ := $(if $(DJANGO),django==$(DJANGO).*,django)
 STAMP := $(VENV)/.installed
 
-.PHONY: test bench build venv clean
+.PHONY: test test-long bench build venv clean
 
 $(STAMP): pyproject.toml setup.py requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,9 @@ build: $(STAMP)
 
 test: build
 	$(VPY) -m pytest -q
+
+test-long: build
+	$(VPY) -m pytest tests/reliability --long -q
 
 bench: build
 	$(VPY) benchmarks/report.py
