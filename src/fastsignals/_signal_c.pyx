@@ -122,10 +122,9 @@ cdef class _Index:
     cdef list snapshot
     cdef bint keyed
     cdef dict keys
-    cdef list anys
-    cdef list any_entries
-    cdef dict specific
-    cdef dict merged
+    # (anys, any_entries, specific, merged), built on first use and replaced whole:
+    # a lock-free reader that took it sees one consistent grouping.
+    cdef tuple grouping
 
     def __init__(self, receivers):
         # Strong references to the snapshot's tuples: no tuple can be freed and its
@@ -133,10 +132,7 @@ cdef class _Index:
         self.snapshot = list(receivers)
         self.keyed = False
         self.keys = None
-        self.anys = None
-        self.any_entries = None
-        self.specific = {}
-        self.merged = {}
+        self.grouping = None
 
     cdef bint fresh(self, receivers) except -1:
         """Whether ``receivers`` still holds exactly the snapshot's items, in order."""
@@ -166,34 +162,37 @@ cdef class _Index:
 
     cdef void appended(self, tuple item) except *:
         """Record an append the caller made to the list (under signal.lock)."""
-        self.anys = None  # first: lock-free readers then fall back to the lock
+        # First: readers fall back to the lock, and the old entries are not kept alive.
+        self.grouping = None
         self.snapshot.append(item)
         if self.keys is not None and not _count_key(self.keys, item[0], 1):
             self.keys = None
 
     cdef void deleted(self, Py_ssize_t index) except *:
         """Record a deletion the caller made from the list (under signal.lock)."""
-        self.anys = None  # first: lock-free readers then fall back to the lock
+        # First: readers fall back to the lock, and the removed entry is not kept alive.
+        self.grouping = None
         item = self.snapshot.pop(index)
         if self.keys is not None:
             _count_key(self.keys, item[0], -1)
 
     cdef list entries_for(self, senderkey):
         """Cache entries of the receivers for this sender key, in connection order."""
-        if self.anys is None:
-            self._group()
-        merged = self.merged.get(senderkey)
-        if merged is not None:
-            return <list>merged
-        specific = self.specific.get(senderkey)
-        if specific is None:
-            return self.any_entries
-        else:
-            merged = [pair[1] for pair in sorted(self.anys + <list>specific, key=_position)]
-        self.merged[senderkey] = merged
-        return <list>merged
+        grouping = self.grouping
+        if grouping is None:
+            grouping = self.grouping = self._group()
+        anys, any_entries, specific, merged = grouping
+        found = (<dict>merged).get(senderkey)
+        if found is not None:
+            return <list>found
+        own = (<dict>specific).get(senderkey)
+        if own is None:
+            return <list>any_entries
+        found = [pair[1] for pair in sorted(<list>anys + <list>own, key=_position)]
+        (<dict>merged)[senderkey] = found
+        return <list>found
 
-    cdef void _group(self) except *:
+    cdef tuple _group(self):
         cdef list anys = []
         cdef dict specific = {}
         cdef Py_ssize_t position
@@ -203,10 +202,7 @@ cdef class _Index:
                 anys.append((position, entry))
             else:
                 specific.setdefault(senderkey, []).append((position, entry))
-        self.specific = specific
-        self.merged = {}
-        self.any_entries = [pair[1] for pair in anys]
-        self.anys = anys  # last: it marks the grouping complete for lock-free readers
+        return anys, [pair[1] for pair in anys], specific, {}
 
 
 def _position(tuple pair):
@@ -455,18 +451,19 @@ cdef object _send_entries(signal, dict state, sender, cached):
         if cached is not None and not _get(signal, state, "_dead_receivers"):
             return cached
     elif state is not None and not _get(signal, state, "_dead_receivers"):
-        # Lock-free read: connect/disconnect invalidate `anys` before touching the
-        # snapshot, so a grouped, fresh index is a consistent view.
+        # Lock-free read: connect/disconnect drop the grouping before touching the
+        # snapshot, so a grouping taken from a fresh index is a consistent view.
         index = state.get(_INDEX_ATTR)
         if type(index) is _Index:
             idx = <_Index>index
-            if idx.anys is not None and idx.fresh(_get(signal, state, "receivers")):
+            grouping = idx.grouping
+            if grouping is not None and idx.fresh(_get(signal, state, "receivers")):
                 senderkey = _make_id(sender)
-                entries = idx.merged.get(senderkey)
+                entries = (<dict>grouping[3]).get(senderkey)
                 if entries is not None:
                     return entries
-                if senderkey not in idx.specific:
-                    return idx.any_entries
+                if senderkey not in <dict>grouping[2]:
+                    return grouping[1]
     return _entries(signal, sender)
 
 

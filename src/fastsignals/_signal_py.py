@@ -35,7 +35,7 @@ __all__ = ["Signal"]
 class _Index:
     """What one snapshot of ``signal.receivers`` says, ready for lookups."""
 
-    __slots__ = ("snapshot", "keyed", "keys", "anys", "any_entries", "specific", "merged")
+    __slots__ = ("snapshot", "keyed", "keys", "grouping")
 
     def __init__(self, receivers: Any) -> None:
         # Strong references to the snapshot's tuples: no tuple can be freed and its
@@ -43,10 +43,9 @@ class _Index:
         self.snapshot = list(receivers)
         self.keyed = False
         self.keys: dict[Any, int] | None = None
-        self.anys: list[tuple[int, tuple[Any, ...]]] | None = None
-        self.any_entries: list[tuple[Any, ...]] = []
-        self.specific: dict[Any, list[tuple[int, tuple[Any, ...]]]] = {}
-        self.merged: dict[Any, list[tuple[Any, ...]]] = {}
+        # (anys, any_entries, specific, merged), built on first use and replaced whole:
+        # a lock-free reader that took it sees one consistent grouping.
+        self.grouping: tuple[Any, Any, Any, Any] | None = None
 
     def fresh(self, receivers: Any) -> bool:
         """Whether ``receivers`` still holds the snapshot's items, in order.
@@ -72,34 +71,37 @@ class _Index:
 
     def appended(self, item: tuple[Any, ...]) -> None:
         """Record an append the caller made to the list (under signal.lock)."""
-        self.anys = None  # first: lock-free readers then fall back to the lock
+        # First: readers fall back to the lock, and the old entries are not kept alive.
+        self.grouping = None
         self.snapshot.append(item)
         if self.keys is not None and not _count_key(self.keys, item[0], 1):
             self.keys = None
 
     def deleted(self, index: int) -> None:
         """Record a deletion the caller made from the list (under signal.lock)."""
-        self.anys = None  # first: lock-free readers then fall back to the lock
+        # First: readers fall back to the lock, and the removed entry is not kept alive.
+        self.grouping = None
         item = self.snapshot.pop(index)
         if self.keys is not None:
             _count_key(self.keys, item[0], -1)
 
     def entries_for(self, senderkey: Any) -> list[tuple[Any, ...]]:
         """Cache entries of the receivers for this sender key, in connection order."""
-        if self.anys is None:
-            self._group()
-        merged = self.merged.get(senderkey)
-        if merged is not None:
-            return merged
-        specific = self.specific.get(senderkey)
-        if specific is None:
-            return self.any_entries
-        else:
-            merged = [entry for _, entry in sorted(self.anys + specific, key=_position)]  # type: ignore[operator]
-        self.merged[senderkey] = merged
-        return merged
+        grouping = self.grouping
+        if grouping is None:
+            grouping = self.grouping = self._group()
+        anys, any_entries, specific, merged = grouping
+        found: list[tuple[Any, ...]] | None = merged.get(senderkey)
+        if found is not None:
+            return found
+        own = specific.get(senderkey)
+        if own is None:
+            return any_entries  # type: ignore[no-any-return]
+        found = [entry for _, entry in sorted(anys + own, key=_position)]
+        merged[senderkey] = found
+        return found
 
-    def _group(self) -> None:
+    def _group(self) -> tuple[Any, Any, Any, Any]:
         anys: list[tuple[int, tuple[Any, ...]]] = []
         specific: dict[Any, list[tuple[int, tuple[Any, ...]]]] = {}
         for position, item in enumerate(self.snapshot):
@@ -108,10 +110,7 @@ class _Index:
                 anys.append((position, entry))
             else:
                 specific.setdefault(senderkey, []).append((position, entry))
-        self.specific = specific
-        self.merged = {}
-        self.any_entries = [entry for _, entry in anys]
-        self.anys = anys  # last: it marks the grouping complete for lock-free readers
+        return anys, [entry for _, entry in anys], specific, {}
 
 
 def _position(pair: tuple[int, Any]) -> int:
@@ -164,9 +163,10 @@ _first_of = first_of
 
 if SENDER_REFS:
 
-    def _resolve_into(entries: Any, sync_receivers: list[Any]) -> list[Any] | None:
-        """Append the live sync receivers to sync_receivers; return the async ones (None if none)."""
-        async_receivers = None
+    def _resolve(entries: Any) -> tuple[list[Any], list[Any]]:
+        """(live sync receivers, live async receivers) of cache entries, in order."""
+        sync_receivers: list[Any] = []
+        async_receivers: list[Any] = []
         for receiver, sender_ref, is_async in entries:
             if isinstance(receiver, weakref.ReferenceType):
                 receiver = receiver()
@@ -175,13 +175,8 @@ if SENDER_REFS:
             # A receiver tied to a collected sender is skipped even before the purge.
             if sender_ref is not None and sender_ref() is None:
                 continue
-            if not is_async:
-                sync_receivers.append(receiver)
-            elif async_receivers is None:
-                async_receivers = [receiver]
-            else:
-                async_receivers.append(receiver)
-        return async_receivers
+            (async_receivers if is_async else sync_receivers).append(receiver)
+        return sync_receivers, async_receivers
 
     def _is_dead(item: Any) -> bool:
         receiver, sender_ref = item[1], item[2]
@@ -191,31 +186,21 @@ if SENDER_REFS:
 
 else:
 
-    def _resolve_into(entries: Any, sync_receivers: list[Any]) -> list[Any] | None:
-        """Append the live sync receivers to sync_receivers; return the async ones (None if none)."""
-        async_receivers = None
+    def _resolve(entries: Any) -> tuple[list[Any], list[Any]]:
+        """(live sync receivers, live async receivers) of cache entries, in order."""
+        sync_receivers: list[Any] = []
+        async_receivers: list[Any] = []
         for receiver, is_async in entries:
             if isinstance(receiver, weakref.ReferenceType):
                 receiver = receiver()
                 if receiver is None:
                     continue
-            if not is_async:
-                sync_receivers.append(receiver)
-            elif async_receivers is None:
-                async_receivers = [receiver]
-            else:
-                async_receivers.append(receiver)
-        return async_receivers
+            (async_receivers if is_async else sync_receivers).append(receiver)
+        return sync_receivers, async_receivers
 
     def _is_dead(item: Any) -> bool:
         receiver = item[1]
         return isinstance(receiver, weakref.ReferenceType) and receiver() is None
-
-
-def _resolve(entries: Any) -> tuple[list[Any], list[Any]]:
-    sync_receivers: list[Any] = []
-    async_receivers = _resolve_into(entries, sync_receivers)
-    return sync_receivers, async_receivers if async_receivers is not None else []
 
 
 def _index(signal: Any) -> _Index:
@@ -285,16 +270,18 @@ def _send_entries(signal: Any, state: dict[str, Any], sender: Any, cached: Any) 
         and type(signal)._clear_dead_receivers is _clear_dead_receivers_py
         and "_clear_dead_receivers" not in state
     ):
-        # Lock-free read: connect/disconnect invalidate `anys` before touching the
-        # snapshot, so a grouped, fresh index is a consistent view.
+        # Lock-free read: connect/disconnect drop the grouping before touching the
+        # snapshot, so a grouping taken from a fresh index is a consistent view.
         index = state.get(INDEX_ATTR)
-        if type(index) is _Index and index.anys is not None and index.fresh(signal.receivers):
+        grouping = index.grouping if isinstance(index, _Index) else None
+        if grouping is not None and index.fresh(signal.receivers):  # type: ignore[union-attr]
+            _, any_entries, specific, merged = grouping
             senderkey = _make_id(sender)
-            entries = index.merged.get(senderkey)
+            entries = merged.get(senderkey)
             if entries is not None:
                 return entries
-            if senderkey not in index.specific:
-                return index.any_entries
+            if senderkey not in specific:
+                return any_entries
     return _entries(signal, sender)
 
 
@@ -364,8 +351,7 @@ class Signal(SignalBase):
             return []
         state = self.__dict__
         if type(self)._live_receivers is _live_receivers_py and "_live_receivers" not in state:
-            sync_receivers: list[Any] = []
-            async_receivers = _resolve_into(_send_entries(self, state, sender, cached), sync_receivers)
+            sync_receivers, async_receivers = _resolve(_send_entries(self, state, sender, cached))
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
@@ -387,8 +373,7 @@ class Signal(SignalBase):
             return []
         state = self.__dict__
         if type(self)._live_receivers is _live_receivers_py and "_live_receivers" not in state:
-            sync_receivers: list[Any] = []
-            async_receivers = _resolve_into(_send_entries(self, state, sender, cached), sync_receivers)
+            sync_receivers, async_receivers = _resolve(_send_entries(self, state, sender, cached))
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
@@ -418,6 +403,8 @@ class Signal(SignalBase):
             cached = self.sender_receivers_cache.get(sender)
             if cached is NO_RECEIVERS:
                 return [], []
+            if cached is not None:
+                return _resolve(cached)
         return _resolve(_send_entries(self, self.__dict__, sender, cached))
 
 
