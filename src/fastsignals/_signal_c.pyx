@@ -254,6 +254,14 @@ cdef tuple _entry_of(item):
     return entry_of(item)
 
 
+cdef bint _scan_for_key(receivers, lookup_key) except -1:
+    """Django's duplicate test: the first item with an equal key ends the scan."""
+    for other in receivers:
+        if _lookup_key_of(other) == lookup_key:
+            return True
+    return False
+
+
 cdef object _first_of(item):
     if type(item) is tuple and len(<tuple>item) >= 1:
         return (<tuple>item)[0]
@@ -613,7 +621,7 @@ def _add(self, tuple item):
         index = _index(self)
         present = index.has_key(lookup_key)
         if present is None:
-            present = any([_lookup_key_of(other) == lookup_key for other in self.receivers])
+            present = _scan_for_key(self.receivers, lookup_key)
         if not present:
             self.receivers.append(item)
             index.appended(item)

@@ -206,13 +206,18 @@ else:
 def _index(signal: Any) -> _Index:
     """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds lock)."""
     receivers = signal.receivers
-    index = signal.__dict__.get(INDEX_ATTR)
+    index = getattr(signal, INDEX_ATTR, None)
     if index is None:
         INDEXED.add(signal)
     if type(index) is not _Index or not index.fresh(receivers):
         index = _Index(receivers)
         setattr(signal, INDEX_ATTR, index)
     return index
+
+
+def _scan_for_key(receivers: Any, lookup_key: Any) -> bool:
+    """Django's duplicate test: the first item with an equal key ends the scan."""
+    return any(_lookup_key_of(other) == lookup_key for other in receivers)
 
 
 def _lookup_key(receiver: Any, sender: Any, dispatch_uid: Any) -> tuple[Any, Any]:
@@ -260,19 +265,20 @@ def _entries(signal: Any, sender: Any) -> Any:
     return entries
 
 
-def _send_entries(signal: Any, state: dict[str, Any], sender: Any, cached: Any) -> Any:
+def _is_ours(method: Any, function: Any) -> bool:
+    """Whether a bound method runs the engine's own function: no class or instance override."""
+    return getattr(method, "__func__", None) is function
+
+
+def _send_entries(signal: Any, sender: Any, cached: Any) -> Any:
     """The entries to dispatch to, reusing the caller's cache lookup (``cached``)."""
     if signal.use_caching:
         if cached is not None and not signal._dead_receivers:
             return cached
-    elif (
-        not signal._dead_receivers
-        and type(signal)._clear_dead_receivers is _clear_dead_receivers_py
-        and "_clear_dead_receivers" not in state
-    ):
+    elif not signal._dead_receivers and _is_ours(signal._clear_dead_receivers, _clear_dead_receivers_py):
         # Lock-free read: connect/disconnect drop the grouping before touching the
         # snapshot, so a grouping taken from a fresh index is a consistent view.
-        index = state.get(INDEX_ATTR)
+        index = getattr(signal, INDEX_ATTR, None)
         grouping = index.grouping if isinstance(index, _Index) else None
         if grouping is not None and index.fresh(signal.receivers):  # type: ignore[union-attr]
             _, any_entries, specific, merged = grouping
@@ -313,7 +319,7 @@ class Signal(SignalBase):
             index = _index(self)
             present = index.has_key(lookup_key)
             if present is None:
-                present = any(_lookup_key_of(other) == lookup_key for other in self.receivers)
+                present = _scan_for_key(self.receivers, lookup_key)
             if not present:
                 self.receivers.append(item)
                 index.appended(item)
@@ -349,9 +355,8 @@ class Signal(SignalBase):
         cached = self.sender_receivers_cache.get(sender)
         if cached is NO_RECEIVERS:
             return []
-        state = self.__dict__
-        if type(self)._live_receivers is _live_receivers_py and "_live_receivers" not in state:
-            sync_receivers, async_receivers = _resolve(_send_entries(self, state, sender, cached))
+        if _is_ours(self._live_receivers, _live_receivers_py):
+            sync_receivers, async_receivers = _resolve(_send_entries(self, sender, cached))
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
@@ -371,9 +376,8 @@ class Signal(SignalBase):
         cached = self.sender_receivers_cache.get(sender)
         if cached is NO_RECEIVERS:
             return []
-        state = self.__dict__
-        if type(self)._live_receivers is _live_receivers_py and "_live_receivers" not in state:
-            sync_receivers, async_receivers = _resolve(_send_entries(self, state, sender, cached))
+        if _is_ours(self._live_receivers, _live_receivers_py):
+            sync_receivers, async_receivers = _resolve(_send_entries(self, sender, cached))
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
@@ -405,7 +409,7 @@ class Signal(SignalBase):
                 return [], []
             if cached is not None:
                 return _resolve(cached)
-        return _resolve(_send_entries(self, self.__dict__, sender, cached))
+        return _resolve(_send_entries(self, sender, cached))
 
 
 # The engine's own methods: send() takes its fast path only while these are in place.
