@@ -217,6 +217,8 @@ def _play(signal_class: type, use_caching: bool, program: list[tuple[Any, ...]])
 def test_random_programs_match_django(engine: Any, budget: Any) -> None:
     @settings(
         max_examples=budget.hunt_examples,
+        # The default run is repeatable (fixed seed, as CI needs); --long explores.
+        derandomize=not budget.long,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         database=None,
