@@ -556,9 +556,7 @@ cdef void _call_all(signal, sender, dict named, receivers, list responses, bint 
             try:
                 response = PyObject_Vectorcall(receiver, args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, <PyObject*>kwnames)
             except Exception as err:
-                _add_caller_frame(err)
-                signal._log_robust_failure(receiver, err)
-                responses.append((receiver, err))
+                _record_failure(signal, receiver, err, responses)
             else:
                 responses.append((receiver, response))
     finally:
@@ -577,11 +575,16 @@ cdef void _call_each_in_python(signal, sender, dict named, receivers, list respo
         try:
             response = call_receiver(receiver, signal, sender, named)
         except Exception as err:
-            _add_caller_frame(err)
-            signal._log_robust_failure(receiver, err)
-            responses.append((receiver, err))
+            _record_failure(signal, receiver, err, responses)
         else:
             responses.append((receiver, response))
+
+
+cdef void _record_failure(signal, receiver, err, list responses) except *:
+    """send_robust()'s answer to a receiver's Exception: log it, return it as the response."""
+    _add_caller_frame(err)
+    signal._log_robust_failure(receiver, err)
+    responses.append((receiver, err))
 
 
 cdef void _add_caller_frame(err) except *:
