@@ -37,6 +37,7 @@ __all__ = [
     "INDEXED",
     "SENDER_REFS",
     "FLAG_DEAD_RECEIVERS",
+    "REF_CALLBACKS",
     "RECEIVER_TUPLE_LEN",
     "NONE_ID",
     "NO_RECEIVERS",
@@ -45,6 +46,7 @@ __all__ = [
     "iscoroutinefunction",
     "call_receiver",
     "entry_of",
+    "cache_entry_of",
     "first_of",
     "lookup_key_of",
     "check_receiver",
@@ -72,6 +74,9 @@ RECEIVER_TUPLE_LEN: int = 4 if SENDER_REFS else 3
 FLAG_DEAD_RECEIVERS: str = "_flag_dead_receivers" if _NEWEST else "_remove_receiver"
 #: 6.1 runs async receivers in a TaskGroup sharing one copied context.
 TASK_GROUP: bool = DJANGO_VERSION is None or DJANGO_VERSION >= (6, 1)
+#: 6.1 flags a dead weak receiver from its reference's callback; before, a finalizer
+#: on the receiver's object does, and connect() holds that object until it returns.
+REF_CALLBACKS: bool = TASK_GROUP
 
 
 def make_id(target: Any) -> object:
@@ -89,7 +94,9 @@ NO_RECEIVERS: object = (
     django_dispatcher.NO_RECEIVERS if django_dispatcher is not None else object()
 )
 
-if DJANGO_VERSION is not None and DJANGO_VERSION < (6, 0):
+# 6.1 tells async receivers apart with inspect's test; before, with asgiref's, which
+# also accepts functions marked by markcoroutinefunction().
+if not TASK_GROUP:
     from asgiref.sync import iscoroutinefunction
 else:
     iscoroutinefunction = inspect.iscoroutinefunction
@@ -116,6 +123,19 @@ else:
     def entry_of(item: Any) -> tuple[Any, tuple[Any, ...]]:
         (_, senderkey), receiver, is_async = item
         return senderkey, (receiver, is_async)
+
+
+if SENDER_REFS:
+
+    def cache_entry_of(entry: Any) -> tuple[Any, ...]:
+        receiver, sender_ref, is_async = entry
+        return receiver, sender_ref, is_async
+
+else:
+
+    def cache_entry_of(entry: Any) -> tuple[Any, ...]:
+        receiver, is_async = entry
+        return receiver, is_async
 
 
 def first_of(item: Any) -> Any:

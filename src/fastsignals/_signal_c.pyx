@@ -31,8 +31,10 @@ from ._semantics import (
     NO_RECEIVERS,
     NONE_ID,
     RECEIVER_TUPLE_LEN,
+    REF_CALLBACKS,
     SENDER_REFS,
     SignalBase,
+    cache_entry_of,
     call_receiver,
     check_receiver,
     entry_of,
@@ -93,6 +95,23 @@ cdef extern from *:
     """
     object fastsignals_referent(object ref)
 
+cdef extern from *:
+    """
+    /* Whether items[i] is a tuple of tuple_len whose first field is keys[i], for each i:
+       pointer reads and compares only, so no Python code runs and nothing is allocated. */
+    static int fastsignals_same_keys(PyObject **items, PyObject **keys, Py_ssize_t size,
+                                     Py_ssize_t tuple_len) {
+        for (Py_ssize_t i = 0; i < size; i++) {
+            PyObject *item = items[i];
+            if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != tuple_len
+                    || PyTuple_GET_ITEM(item, 0) != keys[i])
+                return 0;
+        }
+        return 1;
+    }
+    """
+    bint fastsignals_same_keys(PyObject** items, PyObject** keys, Py_ssize_t size, Py_ssize_t tuple_len)
+
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
 cdef object _WeakMethod = weakref.WeakMethod
@@ -101,6 +120,7 @@ cdef object _MethodType = types.MethodType
 cdef object _NO_RECEIVERS = NO_RECEIVERS
 cdef object _NONE_ID = NONE_ID
 cdef bint _SENDER_REFS = SENDER_REFS
+cdef bint _REF_CALLBACKS = REF_CALLBACKS
 cdef Py_ssize_t _TUPLE_LEN = RECEIVER_TUPLE_LEN
 cdef tuple _SIGNAL_SENDER = ("signal", "sender")
 cdef tuple _TRUSTED_TYPES = (int, bool, float, str, bytes)
@@ -117,96 +137,124 @@ cdef enum:
 
 
 cdef class _Index:
-    """What one snapshot of ``signal.receivers`` says, ready for lookups."""
+    """What ``signal.receivers`` says, ready for lookups, holding none of its items.
 
-    cdef list snapshot
+    The index records each item's lookup key by position. Dispatch reads receivers,
+    sender references and flags from the list itself, so the keys are all it needs
+    to know that its positions still answer for the list.
+    """
+
+    cdef list keys_at
     cdef bint keyed
     cdef dict keys
-    # (anys, any_entries, specific, merged), built on first use and replaced whole:
-    # a lock-free reader that took it sees one consistent grouping.
+    # (anys, specific, merged) positions, built on first use and replaced whole.
     cdef tuple grouping
 
     def __init__(self, receivers):
-        # Strong references to the snapshot's tuples: no tuple can be freed and its
-        # address reused while we compare by identity, so the freshness test is exact.
-        self.snapshot = list(receivers)
+        # Only the items' lookup keys, builtin values all: holding them is unobservable,
+        # and a receiver removed from the list by hand dies when Django's would.
+        self.keys_at = _keys_at(receivers)
         self.keyed = False
         self.keys = None
         self.grouping = None
 
     cdef bint fresh(self, receivers) except -1:
-        """Whether ``receivers`` still holds exactly the snapshot's items, in order."""
+        """Whether each item of ``receivers`` still has the key recorded at its position.
+
+        Keys compare by identity alone, in C: the test runs no Python code, so the
+        lock-free read may rely on it (see _items_without_lock).
+        """
         cdef PyObject** items
+        if self.keys_at is None:
+            return False
         if type(receivers) is list:
             items = (<PyListObject*>receivers).ob_item
         elif type(receivers) is tuple:
             items = (<PyTupleObject*>receivers).ob_item
         else:
-            return False  # any other iterable: rebuilt from scratch each time
-        cdef Py_ssize_t size = len(receivers)
-        if size != len(self.snapshot):
             return False
-        return size == 0 or memcmp(items, (<PyListObject*>self.snapshot).ob_item,
-                                   size * sizeof(PyObject*)) == 0
+        cdef Py_ssize_t size = len(receivers)
+        if size != len(self.keys_at):
+            return False
+        return fastsignals_same_keys(items, (<PyListObject*>self.keys_at).ob_item, size, _TUPLE_LEN)
 
     cdef object has_key(self, lookup_key):
         """Whether a receiver has this key; None when only a scan can tell."""
+        if self.keys_at is None:
+            return None
         if not self.keyed:
-            if len(self.snapshot) < _SCAN_LIMIT:
+            if len(self.keys_at) < _SCAN_LIMIT:
                 return None
             self.keyed = True
-            self.keys = _count_keys(self.snapshot)
+            self.keys = _count_keys(self.keys_at)
         if self.keys is None or not _trusted(lookup_key):
             return None
         return lookup_key in self.keys
 
     cdef void appended(self, tuple item) except *:
         """Record an append the caller made to the list (under signal.lock)."""
-        # First: readers fall back to the lock, and the old entries are not kept alive.
         self.grouping = None
-        self.snapshot.append(item)
-        if self.keys is not None and not _count_key(self.keys, item[0], 1):
-            self.keys = None
-
-    cdef void deleted(self, Py_ssize_t index) except *:
-        """Record a deletion the caller made from the list (under signal.lock)."""
-        # First: readers fall back to the lock, and the removed entry is not kept alive.
-        self.grouping = None
-        item = self.snapshot.pop(index)
+        if self.keys_at is None:
+            return
+        if not _indexable(item):
+            self.keys_at = self.keys = None
+            return
+        self.keys_at.append(item[0])
         if self.keys is not None:
-            _count_key(self.keys, item[0], -1)
+            _count_key(self.keys, item[0], 1)
 
-    cdef list entries_for(self, senderkey):
-        """Cache entries of the receivers for this sender key, in connection order."""
+    cdef void deleted(self, Py_ssize_t position) except *:
+        """Record a deletion the caller made from the list (under signal.lock)."""
+        self.grouping = None
+        if self.keys_at is None:
+            return
+        lookup_key = self.keys_at.pop(position)
+        if self.keys is not None:
+            _count_key(self.keys, lookup_key, -1)
+
+    cdef list positions_for(self, senderkey):
+        """Positions of the receivers for this sender key, in connection order (index must hold keys)."""
         grouping = self.grouping
         if grouping is None:
-            grouping = self.grouping = self._group()
-        anys, any_entries, specific, merged = grouping
+            grouping = self.grouping = _group(self.keys_at)
+        anys, specific, merged = grouping
         found = (<dict>merged).get(senderkey)
         if found is not None:
             return <list>found
         own = (<dict>specific).get(senderkey)
         if own is None:
-            return <list>any_entries
-        found = [pair[1] for pair in sorted(<list>anys + <list>own, key=_position)]
-        (<dict>merged)[senderkey] = found
+            return <list>anys
+        found = (<dict>merged)[senderkey] = sorted(<list>anys + <list>own)
         return <list>found
 
-    cdef tuple _group(self):
-        cdef list anys = []
-        cdef dict specific = {}
-        cdef Py_ssize_t position
-        for position, item in enumerate(self.snapshot):
-            senderkey, entry = _entry_of(item)
-            if senderkey == _NONE_ID:
-                anys.append((position, entry))
-            else:
-                specific.setdefault(senderkey, []).append((position, entry))
-        return anys, [pair[1] for pair in anys], specific, {}
+    cdef list entries_for(self, receivers, senderkey):
+        """Cache entries of the receivers for this sender key, in connection order (caller holds lock)."""
+        if self.keys_at is None:
+            return _scan(receivers, senderkey)
+        return _gather(receivers, self.positions_for(senderkey))
 
 
-def _position(tuple pair):
-    return pair[0]
+cdef tuple _group(list keys_at):
+    cdef list anys = []
+    cdef dict specific = {}
+    cdef Py_ssize_t position
+    for position, lookup_key in enumerate(keys_at):
+        senderkey = (<tuple>lookup_key)[1]
+        if senderkey == _NONE_ID:
+            anys.append(position)
+        else:
+            specific.setdefault(senderkey, []).append(position)
+    return anys, specific, {}
+
+
+cdef list _scan(receivers, senderkey):
+    """Django's own filter, for a list the index cannot stand for: every item unpacked in turn."""
+    cdef list entries = []
+    for item in receivers:
+        r_senderkey, entry = _entry_of(item)
+        if r_senderkey == _NONE_ID or r_senderkey == senderkey:
+            entries.append(entry)
+    return entries
 
 
 cdef bint _trusted(key) except -1:
@@ -219,25 +267,41 @@ cdef bint _trusted(key) except -1:
     return key is None or type(key) in _TRUSTED_TYPES
 
 
-cdef dict _count_keys(list snapshot):
-    cdef dict keys = {}
-    for item in snapshot:
-        if not _count_key(keys, _lookup_key_of(item), 1):
+cdef bint _indexable(item) except -1:
+    """Whether the index may stand for item: a well-formed tuple whose lookup key is a builtin value."""
+    if type(item) is not tuple or len(<tuple>item) != _TUPLE_LEN:
+        return False
+    lookup_key = (<tuple>item)[0]
+    return type(lookup_key) is tuple and len(<tuple>lookup_key) == 2 and _trusted(lookup_key)
+
+
+cdef list _keys_at(receivers):
+    """Each item's lookup key, or None when the list is not one the index can stand for."""
+    if type(receivers) is not list and type(receivers) is not tuple:
+        return None
+    cdef list keys_at = []
+    for item in receivers:
+        if not _indexable(item):
             return None
+        keys_at.append((<tuple>item)[0])
+    return keys_at
+
+
+cdef dict _count_keys(list keys_at):
+    cdef dict keys = {}
+    for lookup_key in keys_at:
+        _count_key(keys, lookup_key, 1)
     return keys
 
 
-cdef bint _count_key(dict keys, lookup_key, int step) except -1:
-    # Django compares keys with ==; a dict may stand in for that scan only where
-    # hash and == agree, so any other key sends connect() back to the scan.
-    if not _trusted(lookup_key):
-        return False
+cdef void _count_key(dict keys, lookup_key, int step) except *:
+    # Django compares keys with ==; the dict stands in for that scan because the
+    # index holds only keys whose hash agrees with ==.
     count = keys.get(lookup_key, 0) + step
     if count:
         keys[lookup_key] = count
     else:
         del keys[lookup_key]
-    return True
 
 
 cdef object _lookup_key_of(item):
@@ -285,34 +349,43 @@ cdef object _deref(object receiver):
     return receiver()
 
 
-cdef list _resolve_into(entries, list sync_receivers):
-    """Append the live sync receivers to sync_receivers; return the async ones (None if none)."""
+cdef list _gather(receivers, list positions):
+    cdef list entries = []
+    for position in positions:
+        entries.append((<tuple>receivers[position])[1:])
+    return entries
+
+
+cdef list _resolve_into(entries, list sync_receivers, Py_ssize_t first):
+    """Append the live sync receivers to sync_receivers; return the async ones (None if none).
+
+    ``entries`` are cache entries (``first`` 0) or whole receivers items (``first`` 1).
+    """
     cdef list async_receivers = None
-    cdef tuple entry
+    cdef Py_ssize_t size = _TUPLE_LEN - 1 + first
+    cdef Py_ssize_t at
     for entry in entries:
-        receiver = entry[0]
+        at = first
+        if type(entry) is not tuple or len(<tuple>entry) != size:
+            entry = cache_entry_of(entry)  # a cache edited by hand: unpacked as Django does
+            at = 0
+        receiver = (<tuple>entry)[at]
         if PyWeakref_CheckRef(receiver):
             receiver = _deref(receiver)
             if receiver is None:
                 continue
         if _SENDER_REFS:
             # A receiver tied to a collected sender is skipped even before the purge.
-            sender_ref = entry[1]
+            sender_ref = (<tuple>entry)[at + 1]
             if sender_ref is not None and _deref(sender_ref) is None:
                 continue
-        if entry[2 if _SENDER_REFS else 1]:
+        if (<tuple>entry)[at + 2 if _SENDER_REFS else at + 1]:
             if async_receivers is None:
                 async_receivers = []
             async_receivers.append(receiver)
         else:
             sync_receivers.append(receiver)
     return async_receivers
-
-
-cdef tuple _resolve(entries):
-    cdef list sync_receivers = []
-    async_receivers = _resolve_into(entries, sync_receivers)
-    return sync_receivers, async_receivers if async_receivers is not None else []
 
 
 cdef bint _is_dead(item) except -1:
@@ -325,9 +398,8 @@ cdef bint _is_dead(item) except -1:
     return False
 
 
-cdef _Index _index(signal):
+cdef _Index _index(signal, receivers):
     """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds lock)."""
-    receivers = signal.receivers
     index = getattr(signal, _INDEX_ATTR, None)
     if index is None:
         INDEXED.add(signal)
@@ -348,10 +420,10 @@ cdef tuple _weak_receiver(signal, receiver):
     ref = weakref.ref
     if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
         ref = _WeakMethod
-    if _SENDER_REFS:
+    if _REF_CALLBACKS:
         return ref(receiver, getattr(signal, FLAG_DEAD_RECEIVERS)), None
-    # 5.x: a finalizer on the receiver's object raises the flag, not the ref itself;
-    # Django holds that object until connect() returns.
+    # Before 6.1: a finalizer on the receiver's object raises the flag, not the ref
+    # itself; Django holds that object until connect() returns.
     target = receiver.__self__ if ref is _WeakMethod else receiver
     weak = ref(receiver)
     weakref.finalize(target, getattr(signal, FLAG_DEAD_RECEIVERS))
@@ -375,13 +447,14 @@ cdef object _make_id(target):
     return id(target)
 
 
-cdef object _entries(signal, sender):
+cdef list _entries(signal, sender):
     """Entries for sender from the receivers list, storing them when caching."""
     with signal.lock:
         signal._clear_dead_receivers()
-        entries = _index(signal).entries_for(_make_id(sender))
+        receivers = signal.receivers
+        entries = _index(signal, receivers).entries_for(receivers, _make_id(sender))
         if signal.use_caching:
-            signal.sender_receivers_cache[sender] = list(entries) if entries else _NO_RECEIVERS
+            signal.sender_receivers_cache[sender] = entries if entries else _NO_RECEIVERS
     return entries
 
 
@@ -449,30 +522,53 @@ cdef inline object _get(signal, dict state, str name):
     return getattr(signal, name)
 
 
-cdef object _send_entries(signal, dict state, sender, cached):
-    """The entries to dispatch to, reusing the caller's cache lookup (``cached``).
+cdef list _items_without_lock(signal, dict state, sender):
+    """The receivers items for sender, read through the index without the lock; None if it cannot tell.
 
-    ``state`` is None unless _plain_state() allowed reading the index without the lock.
+    Invariant: from reading the grouping to the last append nothing runs Python code or
+    allocates a GC-tracked object (which could start a collection and its callbacks),
+    so with the GIL held no other thread and no finalizer changes the list meanwhile.
     """
+    senderkey = _make_id(sender)  # may run a sender's __getattr__: before the stretch
+    cdef list items = []
     cdef _Index idx
+    cdef PyObject** slots
+    index = state.get(_INDEX_ATTR)
+    if type(index) is not _Index:
+        return None
+    idx = <_Index>index
+    grouping = idx.grouping
+    receivers = state.get("receivers")
+    if grouping is None or not idx.fresh(receivers):
+        return None
+    positions = (<dict>grouping[2]).get(senderkey)
+    if positions is None:
+        if senderkey in <dict>grouping[1]:
+            return None  # this sender's merged positions are built under the lock
+        positions = grouping[0]
+    if type(receivers) is list:
+        slots = (<PyListObject*>receivers).ob_item
+    else:
+        slots = (<PyTupleObject*>receivers).ob_item
+    for position in <list>positions:
+        items.append(<object>slots[<Py_ssize_t>position])
+    return items
+
+
+cdef list _live_into(signal, dict state, sender, cached, list sync_receivers):
+    """Append sender's live sync receivers to sync_receivers; return the async ones (None if none).
+
+    Reuses the caller's cache lookup (``cached``). ``state`` is None unless
+    _plain_state() allowed reading the index without the lock.
+    """
     if _get(signal, state, "use_caching"):
         if cached is not None and not _get(signal, state, "_dead_receivers"):
-            return cached
+            return _resolve_into(cached, sync_receivers, 0)
     elif state is not None and not _get(signal, state, "_dead_receivers"):
-        # Lock-free read: connect/disconnect drop the grouping before touching the
-        # snapshot, so a grouping taken from a fresh index is a consistent view.
-        index = state.get(_INDEX_ATTR)
-        if type(index) is _Index:
-            idx = <_Index>index
-            grouping = idx.grouping
-            if grouping is not None and idx.fresh(_get(signal, state, "receivers")):
-                senderkey = _make_id(sender)
-                entries = (<dict>grouping[3]).get(senderkey)
-                if entries is not None:
-                    return entries
-                if senderkey not in <dict>grouping[2]:
-                    return grouping[1]
-    return _entries(signal, sender)
+        items = _items_without_lock(signal, state, sender)
+        if items is not None:
+            return _resolve_into(items, sync_receivers, 1)
+    return _resolve_into(_entries(signal, sender), sync_receivers, 0)
 
 
 def _dispatch(signal, sender, dict named, bint robust):
@@ -485,7 +581,7 @@ def _dispatch(signal, sender, dict named, bint robust):
         return []
     if state is not None:
         sync_receivers = []
-        async_receivers = _resolve_into(_send_entries(signal, state, sender, cached), sync_receivers)
+        async_receivers = _live_into(signal, state, sender, cached, sync_receivers)
     else:
         sync_receivers, async_receivers = signal._live_receivers(sender)
     cdef list responses = []
@@ -621,7 +717,7 @@ def _add(self, tuple item):
     cdef _Index index
     with self.lock:
         self._clear_dead_receivers()
-        index = _index(self)
+        index = _index(self, self.receivers)
         present = index.has_key(lookup_key)
         if present is None:
             present = _scan_for_key(self.receivers, lookup_key)
@@ -640,7 +736,7 @@ def _disconnect(self, receiver, sender, dispatch_uid):
     with self.lock:
         self._clear_dead_receivers()
         count = len(self.receivers)
-        index = _index(self)
+        index = _index(self, self.receivers)
         if index.has_key(lookup_key) is not False:
             for position in range(count):
                 if _first_of(self.receivers[position]) == lookup_key:
@@ -678,7 +774,9 @@ class Signal(SignalBase):
             cached = _cache_get(self.sender_receivers_cache, sender)
             if cached is _NO_RECEIVERS:
                 return [], []
-        return _resolve(_send_entries(self, _plain_state(self), sender, cached))
+        cdef list sync_receivers = []
+        async_receivers = _live_into(self, _plain_state(self), sender, cached, sync_receivers)
+        return sync_receivers, async_receivers if async_receivers is not None else []
 
 
 _live_receivers_c = Signal.__dict__["_live_receivers"]

@@ -3,8 +3,9 @@
 ``signal.receivers`` stays Django's list of tuples and the single source of truth.
 An ``_Index`` derived from it answers "which receivers for this sender" with one
 dict lookup instead of a scan, and knows each lookup key so connect() need not scan.
-The index keeps a snapshot of the list's items and is rebuilt whenever the list no
-longer holds exactly those items, so direct edits by third-party code are seen.
+The index records only each item's lookup key and is rebuilt whenever an item no
+longer has the key recorded at its position, so direct edits by third-party code are
+seen, and an item removed by hand is freed as it is on Django.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ._semantics import (
     NO_RECEIVERS,
     NONE_ID,
     RECEIVER_TUPLE_LEN,
+    REF_CALLBACKS,
     SENDER_REFS,
     SignalBase,
     check_receiver,
@@ -33,90 +35,116 @@ from ._semantics import (
 __all__ = ["Signal"]
 
 class _Index:
-    """What one snapshot of ``signal.receivers`` says, ready for lookups."""
+    """What ``signal.receivers`` says, ready for lookups, holding none of its items.
 
-    __slots__ = ("snapshot", "keyed", "keys", "grouping")
+    The index records each item's lookup key by position. Dispatch reads receivers,
+    sender references and flags from the list itself, so the keys are all it needs
+    to know that its positions still answer for the list.
+    """
+
+    __slots__ = ("keys_at", "keyed", "keys", "grouping")
 
     def __init__(self, receivers: Any) -> None:
-        # Strong references to the snapshot's tuples: no tuple can be freed and its
-        # address reused while we compare by identity, so the freshness test is exact.
-        self.snapshot = list(receivers)
+        # Only the items' lookup keys, builtin values all: holding them is unobservable,
+        # and a receiver removed from the list by hand dies when Django's would.
+        self.keys_at = _keys_at(receivers)
         self.keyed = False
         self.keys: dict[Any, int] | None = None
-        # (anys, any_entries, specific, merged), built on first use and replaced whole:
-        # a lock-free reader that took it sees one consistent grouping.
-        self.grouping: tuple[Any, Any, Any, Any] | None = None
+        # (anys, specific, merged) positions, built on first use and replaced whole.
+        self.grouping: tuple[Any, Any, Any] | None = None
 
     def fresh(self, receivers: Any) -> bool:
-        """Whether ``receivers`` still holds the snapshot's items, in order.
+        """Whether each item of ``receivers`` still has the key recorded at its position.
 
-        List equality tests identity first, at C speed. It differs from the compiled
-        twin's pure identity test only for a tuple replaced by an equal new tuple of
-        distinct but equal parts, which dispatch the same unless a receiver defines __eq__.
+        Keys compare by identity first, then with ==; the compiled twin compares
+        identity alone. The two may rebuild at different times, never answer differently.
         """
-        if type(receivers) is tuple:
-            receivers = list(receivers)
-        return bool(receivers == self.snapshot)
+        keys_at = self.keys_at
+        if keys_at is None or type(receivers) not in _SEQUENCE_TYPES or len(receivers) != len(keys_at):
+            return False
+        try:
+            return bool(_item_keys(receivers) == keys_at)
+        except Exception:  # an item that does not unpack: rebuilt, and fails there as on Django
+            return False
 
     def has_key(self, lookup_key: Any) -> bool | None:
         """Whether a receiver has this key; None when only a scan can tell."""
+        if self.keys_at is None:
+            return None
         if not self.keyed:
-            if len(self.snapshot) < _SCAN_LIMIT:
+            if len(self.keys_at) < _SCAN_LIMIT:
                 return None
             self.keyed = True
-            self.keys = _count_keys(self.snapshot)
+            self.keys = _count_keys(self.keys_at)
         if self.keys is None or not _trusted(lookup_key):
             return None
         return lookup_key in self.keys
 
     def appended(self, item: tuple[Any, ...]) -> None:
         """Record an append the caller made to the list (under signal.lock)."""
-        # First: readers fall back to the lock, and the old entries are not kept alive.
         self.grouping = None
-        self.snapshot.append(item)
-        if self.keys is not None and not _count_key(self.keys, item[0], 1):
-            self.keys = None
-
-    def deleted(self, index: int) -> None:
-        """Record a deletion the caller made from the list (under signal.lock)."""
-        # First: readers fall back to the lock, and the removed entry is not kept alive.
-        self.grouping = None
-        item = self.snapshot.pop(index)
+        if self.keys_at is None:
+            return
+        if not _indexable(item):
+            self.keys_at = self.keys = None
+            return
+        self.keys_at.append(item[0])
         if self.keys is not None:
-            _count_key(self.keys, item[0], -1)
+            _count_key(self.keys, item[0], 1)
 
-    def entries_for(self, senderkey: Any) -> list[tuple[Any, ...]]:
-        """Cache entries of the receivers for this sender key, in connection order."""
+    def deleted(self, position: int) -> None:
+        """Record a deletion the caller made from the list (under signal.lock)."""
+        self.grouping = None
+        if self.keys_at is None:
+            return
+        lookup_key = self.keys_at.pop(position)
+        if self.keys is not None:
+            _count_key(self.keys, lookup_key, -1)
+
+    def positions_for(self, senderkey: Any) -> list[int]:
+        """Positions of the receivers for this sender key, in connection order (index must hold keys)."""
         grouping = self.grouping
         if grouping is None:
-            grouping = self.grouping = self._group()
-        anys, any_entries, specific, merged = grouping
-        found: list[tuple[Any, ...]] | None = merged.get(senderkey)
+            grouping = self.grouping = _group(self.keys_at)  # type: ignore[arg-type]
+        anys, specific, merged = grouping
+        found: list[int] | None = merged.get(senderkey)
         if found is not None:
             return found
         own = specific.get(senderkey)
         if own is None:
-            return any_entries  # type: ignore[no-any-return]
-        found = [entry for _, entry in sorted(anys + own, key=_position)]
-        merged[senderkey] = found
+            return anys
+        found = merged[senderkey] = sorted(anys + own)
         return found
 
-    def _group(self) -> tuple[Any, Any, Any, Any]:
-        anys: list[tuple[int, tuple[Any, ...]]] = []
-        specific: dict[Any, list[tuple[int, tuple[Any, ...]]]] = {}
-        for position, item in enumerate(self.snapshot):
-            senderkey, entry = _entry_of(item)
-            if senderkey == NONE_ID:
-                anys.append((position, entry))
-            else:
-                specific.setdefault(senderkey, []).append((position, entry))
-        return anys, [entry for _, entry in anys], specific, {}
+    def entries_for(self, receivers: Any, senderkey: Any) -> list[tuple[Any, ...]]:
+        """Cache entries of the receivers for this sender key, in connection order (caller holds lock)."""
+        if self.keys_at is None:
+            return _scan(receivers, senderkey)
+        return _gather(receivers, self.positions_for(senderkey))
 
 
-def _position(pair: tuple[int, Any]) -> int:
-    return pair[0]
+def _group(keys_at: list[Any]) -> tuple[list[int], dict[Any, list[int]], dict[Any, list[int]]]:
+    anys: list[int] = []
+    specific: dict[Any, list[int]] = {}
+    for position, (_, senderkey) in enumerate(keys_at):
+        if senderkey == NONE_ID:
+            anys.append(position)
+        else:
+            specific.setdefault(senderkey, []).append(position)
+    return anys, specific, {}
 
 
+def _scan(receivers: Any, senderkey: Any) -> list[tuple[Any, ...]]:
+    """Django's own filter, for a list the index cannot stand for: every item unpacked in turn."""
+    entries = []
+    for item in receivers:
+        r_senderkey, entry = _entry_of(item)
+        if r_senderkey == NONE_ID or r_senderkey == senderkey:
+            entries.append(entry)
+    return entries
+
+
+_SEQUENCE_TYPES = (list, tuple)
 _TRUSTED_TYPES = (int, bool, float, str, bytes)
 # Below this many receivers connect() and disconnect() scan, as Django does; from
 # there on the index counts the lookup keys so they need not.
@@ -136,25 +164,41 @@ def _trusted(key: Any) -> bool:
     return True
 
 
-def _count_keys(snapshot: list[Any]) -> dict[Any, int] | None:
-    keys: dict[Any, int] = {}
-    for item in snapshot:
-        if not _count_key(keys, _lookup_key_of(item), 1):
+def _indexable(item: Any) -> bool:
+    """Whether the index may stand for item: a well-formed tuple whose lookup key is a builtin value."""
+    if type(item) is not tuple or len(item) != RECEIVER_TUPLE_LEN:
+        return False
+    lookup_key = item[0]
+    return type(lookup_key) is tuple and len(lookup_key) == 2 and _trusted(lookup_key)
+
+
+def _keys_at(receivers: Any) -> list[Any] | None:
+    """Each item's lookup key, or None when the list is not one the index can stand for."""
+    if type(receivers) not in _SEQUENCE_TYPES:
+        return None
+    keys_at = []
+    for item in receivers:
+        if not _indexable(item):
             return None
+        keys_at.append(item[0])
+    return keys_at
+
+
+def _count_keys(keys_at: list[Any]) -> dict[Any, int]:
+    keys: dict[Any, int] = {}
+    for lookup_key in keys_at:
+        _count_key(keys, lookup_key, 1)
     return keys
 
 
-def _count_key(keys: dict[Any, int], lookup_key: Any, step: int) -> bool:
-    # Django compares keys with ==; a dict may stand in for that scan only where
-    # hash and == agree, so any other key sends connect() back to the scan.
-    if not _trusted(lookup_key):
-        return False
+def _count_key(keys: dict[Any, int], lookup_key: Any, step: int) -> None:
+    # Django compares keys with ==; the dict stands in for that scan because the
+    # index holds only keys whose hash agrees with ==.
     count = keys.get(lookup_key, 0) + step
     if count:
         keys[lookup_key] = count
     else:
         del keys[lookup_key]
-    return True
 
 
 _lookup_key_of = lookup_key_of
@@ -162,6 +206,15 @@ _entry_of = entry_of
 _first_of = first_of
 
 if SENDER_REFS:
+
+    def _item_keys(receivers: Any) -> list[Any]:
+        return [lookup_key for lookup_key, _, _, _ in receivers]
+
+    def _gather(receivers: Any, positions: list[int]) -> list[tuple[Any, ...]]:
+        return [
+            (receiver, sender_ref, is_async)
+            for _, receiver, sender_ref, is_async in map(receivers.__getitem__, positions)
+        ]
 
     def _resolve(entries: Any) -> tuple[list[Any], list[Any]]:
         """(live sync receivers, live async receivers) of cache entries, in order."""
@@ -186,6 +239,12 @@ if SENDER_REFS:
 
 else:
 
+    def _item_keys(receivers: Any) -> list[Any]:
+        return [lookup_key for lookup_key, _, _ in receivers]
+
+    def _gather(receivers: Any, positions: list[int]) -> list[tuple[Any, ...]]:
+        return [(receiver, is_async) for _, receiver, is_async in map(receivers.__getitem__, positions)]
+
     def _resolve(entries: Any) -> tuple[list[Any], list[Any]]:
         """(live sync receivers, live async receivers) of cache entries, in order."""
         sync_receivers: list[Any] = []
@@ -203,9 +262,8 @@ else:
         return isinstance(receiver, weakref.ReferenceType) and receiver() is None
 
 
-def _index(signal: Any) -> _Index:
+def _index(signal: Any, receivers: Any) -> _Index:
     """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds lock)."""
-    receivers = signal.receivers
     index = getattr(signal, INDEX_ATTR, None)
     if index is None:
         INDEXED.add(signal)
@@ -231,10 +289,10 @@ def _weak_receiver(signal: Any, receiver: Any) -> tuple[Any, Any]:
     ref: Any = weakref.ref
     if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
         ref = weakref.WeakMethod
-    if SENDER_REFS:
+    if REF_CALLBACKS:
         return ref(receiver, getattr(signal, FLAG_DEAD_RECEIVERS)), None
-    # 5.x: a finalizer on the receiver's object raises the flag, not the ref itself;
-    # Django holds that object until connect() returns.
+    # Before 6.1: a finalizer on the receiver's object raises the flag, not the ref
+    # itself; Django holds that object until connect() returns.
     target = receiver.__self__ if ref is weakref.WeakMethod else receiver
     weak = ref(receiver)
     weakref.finalize(target, getattr(signal, FLAG_DEAD_RECEIVERS))
@@ -259,9 +317,10 @@ def _entries(signal: Any, sender: Any) -> Any:
     """Entries for sender from the receivers list, storing them when caching."""
     with signal.lock:
         signal._clear_dead_receivers()
-        entries = _index(signal).entries_for(_make_id(sender))
+        receivers = signal.receivers
+        entries = _index(signal, receivers).entries_for(receivers, _make_id(sender))
         if signal.use_caching:
-            signal.sender_receivers_cache[sender] = list(entries) if entries else NO_RECEIVERS
+            signal.sender_receivers_cache[sender] = entries if entries else NO_RECEIVERS
     return entries
 
 
@@ -271,23 +330,13 @@ def _is_ours(method: Any, function: Any) -> bool:
 
 
 def _send_entries(signal: Any, sender: Any, cached: Any) -> Any:
-    """The entries to dispatch to, reusing the caller's cache lookup (``cached``)."""
-    if signal.use_caching:
-        if cached is not None and not signal._dead_receivers:
-            return cached
-    elif not signal._dead_receivers and _is_ours(signal._clear_dead_receivers, _clear_dead_receivers_py):
-        # Lock-free read: connect/disconnect drop the grouping before touching the
-        # snapshot, so a grouping taken from a fresh index is a consistent view.
-        index = getattr(signal, INDEX_ATTR, None)
-        grouping = index.grouping if isinstance(index, _Index) else None
-        if grouping is not None and index.fresh(signal.receivers):  # type: ignore[union-attr]
-            _, any_entries, specific, merged = grouping
-            senderkey = _make_id(sender)
-            entries = merged.get(senderkey)
-            if entries is not None:
-                return entries
-            if senderkey not in specific:
-                return any_entries
+    """The entries to dispatch to, reusing the caller's cache lookup (``cached``).
+
+    Without the cache they are read under the lock, as Django does; the compiled
+    twin reads them without it where the GIL makes that safe.
+    """
+    if signal.use_caching and cached is not None and not signal._dead_receivers:
+        return cached
     return _entries(signal, sender)
 
 
@@ -316,7 +365,7 @@ class Signal(SignalBase):
             item = (lookup_key, receiver, is_async)
         with self.lock:
             self._clear_dead_receivers()
-            index = _index(self)
+            index = _index(self, self.receivers)
             present = index.has_key(lookup_key)
             if present is None:
                 present = _scan_for_key(self.receivers, lookup_key)
@@ -332,7 +381,7 @@ class Signal(SignalBase):
         with self.lock:
             self._clear_dead_receivers()
             count = len(self.receivers)
-            index = _index(self)
+            index = _index(self, self.receivers)
             if index.has_key(lookup_key) is not False:
                 for position in range(count):
                     if _first_of(self.receivers[position]) == lookup_key:
@@ -412,6 +461,5 @@ class Signal(SignalBase):
         return _resolve(_send_entries(self, sender, cached))
 
 
-# The engine's own methods: send() takes its fast path only while these are in place.
+# The engine's own method: send() takes its fast path only while it is in place.
 _live_receivers_py = Signal._live_receivers
-_clear_dead_receivers_py = Signal._clear_dead_receivers

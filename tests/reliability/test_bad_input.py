@@ -291,22 +291,12 @@ def play_case(signal_class: type, case: Callable[[Play], None], use_caching: boo
     return Play(signal_class, use_caching).play(script)
 
 
-# Known difference, kept visible until fixed: on Python 3.13 a receiver whose only
-# reference is connect()'s argument dies inside our connect() (before the lock), but
-# after Django's returns, so Django purges the dead entry at the next send and we keep it.
-TEMPORARY_RECEIVER_DIES_EARLIER = pytest.mark.xfail(
-    strict=True, reason="Python 3.13: a weakly connected temporary receiver dies earlier than in Django's connect()"
-)
-
-
 @pytest.mark.usefixtures("quiet_dispatch_log")
 @pytest.mark.parametrize("use_caching", [False, True], ids=["uncached", "cached"])
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_matches_django(
-    engine: Any, case: str, use_caching: bool, request: pytest.FixtureRequest
+    engine: Any, case: str, use_caching: bool
 ) -> None:
-    if case == "weak_temporary_builtin_method" and sys.version_info >= (3, 13):
-        request.applymarker(TEMPORARY_RECEIVER_DIES_EARLIER)
     expected = play_case(DjangoSignal, CASES[case], use_caching)
     assert play_case(engine.Signal, CASES[case], use_caching) == expected
 

@@ -196,15 +196,6 @@ SCENARIOS = [
     *REMOVED_BY_THIRD_PARTY,
 ]
 
-# Known difference, kept visible until fixed: the engines' index snapshot holds the
-# receivers tuples it was built from, so a weak=False receiver that third-party code
-# removes from `receivers` lives until the signal's next operation. With use_caching
-# Django's own cache holds it the same way, so only the uncached runs differ.
-SNAPSHOT_KEEPS_REMOVED_RECEIVERS = pytest.mark.xfail(
-    strict=True, reason="index snapshot keeps a directly removed weak=False receiver alive until the next operation"
-)
-
-
 def play(signal_class: type, scenario: Callable[[Play], None], use_caching: bool) -> list[Any]:
     return Play(signal_class, use_caching).play(scenario)
 
@@ -213,10 +204,8 @@ def play(signal_class: type, scenario: Callable[[Play], None], use_caching: bool
 @pytest.mark.parametrize("use_caching", [False, True], ids=["uncached", "cached"])
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[scenario.__name__ for scenario in SCENARIOS])
 def test_collection_during_dispatch_matches_django(
-    engine: Any, scenario: Callable[[Play], None], use_caching: bool, request: pytest.FixtureRequest
+    engine: Any, scenario: Callable[[Play], None], use_caching: bool
 ) -> None:
-    if scenario in REMOVED_BY_THIRD_PARTY and not use_caching:
-        request.applymarker(SNAPSHOT_KEEPS_REMOVED_RECEIVERS)
     expected = play(DjangoSignal, scenario, use_caching)
     assert play(engine.Signal, scenario, use_caching) == expected
 
