@@ -112,6 +112,16 @@ cdef extern from *:
     """
     bint fastsignals_same_keys(PyObject** items, PyObject** keys, Py_ssize_t size, Py_ssize_t tuple_len)
 
+cdef extern from *:
+    """
+    /* Whether reading attributes of obj runs no Python code of its class (no __getattr__). */
+    static int fastsignals_plain_getattr(PyObject *obj) {
+        getattrofunc getattro = Py_TYPE(obj)->tp_getattro;
+        return getattro == PyObject_GenericGetAttr || getattro == PyType_Type.tp_getattro;
+    }
+    """
+    bint fastsignals_plain_getattr(object obj)
+
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
 cdef object _WeakMethod = weakref.WeakMethod
@@ -529,7 +539,9 @@ cdef list _items_without_lock(signal, dict state, sender):
     allocates a GC-tracked object (which could start a collection and its callbacks),
     so with the GIL held no other thread and no finalizer changes the list meanwhile.
     """
-    senderkey = _make_id(sender)  # may run a sender's __getattr__: before the stretch
+    if not fastsignals_plain_getattr(sender):
+        return None  # _make_id would run its __getattr__, which Django's path runs once
+    senderkey = _make_id(sender)
     cdef list items = []
     cdef _Index idx
     cdef PyObject** slots

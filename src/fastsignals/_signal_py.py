@@ -324,19 +324,42 @@ def _entries(signal: Any, sender: Any) -> Any:
     return entries
 
 
-def _is_ours(method: Any, function: Any) -> bool:
-    """Whether a bound method runs the engine's own function: no class or instance override."""
-    return getattr(method, "__func__", None) is function
-
-
 def _send_entries(signal: Any, sender: Any, cached: Any) -> Any:
     """The entries to dispatch to, reusing the caller's cache lookup (``cached``).
 
-    Without the cache they are read under the lock, as Django does; the compiled
-    twin reads them without it where the GIL makes that safe.
+    Without the cache, they are read through the index without the lock when it can
+    tell. Another thread may change the list meanwhile, so the entries are read first
+    and kept only if the index still stands for the same list afterwards: then they
+    are what the list held for this sender at that moment.
     """
-    if signal.use_caching and cached is not None and not signal._dead_receivers:
-        return cached
+    if signal.use_caching:
+        if cached is not None and not signal._dead_receivers:
+            return cached
+        return _entries(signal, sender)
+    index: Any = getattr(signal, INDEX_ATTR, None)
+    grouping = index.grouping if type(index) is _Index else None
+    if (
+        grouping is None
+        or signal._dead_receivers
+        or getattr(signal._clear_dead_receivers, "__func__", None) is not _clear_dead_receivers_py
+    ):
+        return _entries(signal, sender)
+    anys, specific, merged = grouping
+    senderkey = _make_id(sender)
+    positions = merged.get(senderkey)
+    if positions is None:
+        if senderkey in specific:
+            return _entries(signal, sender)  # this sender's merged positions are built under the lock
+        positions = anys
+    receivers = signal.receivers
+    if type(receivers) not in _SEQUENCE_TYPES:
+        return _entries(signal, sender)
+    try:
+        entries = _gather(receivers, positions) if positions else []
+        if index.grouping is grouping and _item_keys(receivers) == index.keys_at:
+            return entries
+    except Exception:  # the list changed under us: the lock decides
+        pass
     return _entries(signal, sender)
 
 
@@ -404,7 +427,7 @@ class Signal(SignalBase):
         cached = self.sender_receivers_cache.get(sender)
         if cached is NO_RECEIVERS:
             return []
-        if _is_ours(self._live_receivers, _live_receivers_py):
+        if getattr(self._live_receivers, "__func__", None) is _live_receivers_py:
             sync_receivers, async_receivers = _resolve(_send_entries(self, sender, cached))
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
@@ -425,7 +448,7 @@ class Signal(SignalBase):
         cached = self.sender_receivers_cache.get(sender)
         if cached is NO_RECEIVERS:
             return []
-        if _is_ours(self._live_receivers, _live_receivers_py):
+        if getattr(self._live_receivers, "__func__", None) is _live_receivers_py:
             sync_receivers, async_receivers = _resolve(_send_entries(self, sender, cached))
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
@@ -461,5 +484,6 @@ class Signal(SignalBase):
         return _resolve(_send_entries(self, sender, cached))
 
 
-# The engine's own method: send() takes its fast path only while it is in place.
+# The engine's own methods: send() takes its fast path only while these are in place.
 _live_receivers_py = Signal._live_receivers
+_clear_dead_receivers_py = Signal._clear_dead_receivers
