@@ -157,7 +157,8 @@ cdef class _Index:
     cdef list keys_at
     cdef bint keyed
     cdef dict keys
-    # (anys, specific, merged) positions, built on first use and replaced whole.
+    # Positions (anys, specific, merged), built on first use and replaced whole;
+    # merged holds a sender's own merged with anys, made when both exist.
     cdef tuple grouping
 
     def __init__(self, receivers):
@@ -234,6 +235,8 @@ cdef class _Index:
         own = (<dict>specific).get(senderkey)
         if own is None:
             return <list>anys
+        if not anys:
+            return <list>own
         found = (<dict>merged)[senderkey] = sorted(<list>anys + <list>own)
         return <list>found
 
@@ -555,9 +558,11 @@ cdef list _items_without_lock(signal, dict state, sender):
         return None
     positions = (<dict>grouping[2]).get(senderkey)
     if positions is None:
-        if senderkey in <dict>grouping[1]:
+        positions = (<dict>grouping[1]).get(senderkey)
+        if positions is None:
+            positions = grouping[0]
+        elif grouping[0]:
             return None  # this sender's merged positions are built under the lock
-        positions = grouping[0]
     if type(receivers) is list:
         slots = (<PyListObject*>receivers).ob_item
     else:

@@ -50,7 +50,8 @@ class _Index:
         self.keys_at = _keys_at(receivers)
         self.keyed = False
         self.keys: dict[Any, int] | None = None
-        # (anys, specific, merged) positions, built on first use and replaced whole.
+        # Positions (anys, specific, merged), built on first use and replaced whole;
+        # merged holds a sender's own merged with anys, made when both exist.
         self.grouping: tuple[Any, Any, Any] | None = None
 
     def fresh(self, receivers: Any) -> bool:
@@ -113,6 +114,8 @@ class _Index:
         own = specific.get(senderkey)
         if own is None:
             return anys
+        if not anys:
+            return own
         found = merged[senderkey] = sorted(anys + own)
         return found
 
@@ -348,9 +351,11 @@ def _send_entries(signal: Any, sender: Any, cached: Any) -> Any:
     senderkey = _make_id(sender)
     positions = merged.get(senderkey)
     if positions is None:
-        if senderkey in specific:
+        positions = specific.get(senderkey)
+        if positions is None:
+            positions = anys
+        elif anys:
             return _entries(signal, sender)  # this sender's merged positions are built under the lock
-        positions = anys
     receivers = signal.receivers
     if type(receivers) not in _SEQUENCE_TYPES:
         return _entries(signal, sender)
