@@ -4,8 +4,9 @@
 ``signal.receivers`` stays Django's list of tuples and the single source of truth.
 An ``_Index`` derived from it answers "which receivers for this sender" with one
 dict lookup instead of a scan, and knows each lookup key so connect() need not scan.
-The index keeps a snapshot of the list's items and is rebuilt whenever the list no
-longer holds exactly those items, so direct edits by third-party code are seen.
+The index records only each item's lookup key and is rebuilt whenever an item no
+longer has the key recorded at its position, so direct edits by third-party code are
+seen, and an item removed by hand is freed as it is on Django.
 
 Invariant for the lock-free reads below: with the GIL held, a stretch of C code
 that calls no Python code cannot interleave with another thread, so a freshness
@@ -21,7 +22,6 @@ from cpython.dict cimport PyDict_Next
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.weakref cimport PyWeakref_NewRef
-from libc.string cimport memcmp
 
 from ._frame import keep_frame, keep_signatures
 from ._semantics import (
@@ -111,16 +111,6 @@ cdef extern from *:
     }
     """
     bint fastsignals_same_keys(PyObject** items, PyObject** keys, Py_ssize_t size, Py_ssize_t tuple_len)
-
-cdef extern from *:
-    """
-    /* Whether reading attributes of obj runs no Python code of its class (no __getattr__). */
-    static int fastsignals_plain_getattr(PyObject *obj) {
-        getattrofunc getattro = Py_TYPE(obj)->tp_getattro;
-        return getattro == PyObject_GenericGetAttr || getattro == PyType_Type.tp_getattro;
-    }
-    """
-    bint fastsignals_plain_getattr(object obj)
 
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
@@ -241,10 +231,21 @@ cdef class _Index:
         return <list>found
 
     cdef list entries_for(self, receivers, senderkey):
-        """Cache entries of the receivers for this sender key, in connection order (caller holds lock)."""
-        if self.keys_at is None:
-            return _scan(receivers, senderkey)
-        return _gather(receivers, self.positions_for(senderkey))
+        """Cache entries of the receivers for this sender key, in connection order (caller holds lock).
+
+        The positions are read after they are made: a finalizer that edits the list while
+        they are built sends this call to Django's scan, as a changed list would.
+        """
+        cdef list items
+        if self.keys_at is not None:
+            positions = self.positions_for(senderkey)
+            items = []
+            # From the test to the last append nothing runs Python code or allocates a
+            # GC-tracked object, so the items are those the test saw.
+            if self.fresh(receivers):
+                _append_items(items, receivers, positions)
+                return [(<tuple>item)[1:] for item in items]
+        return _scan(receivers, senderkey)
 
 
 cdef tuple _group(list keys_at):
@@ -362,11 +363,15 @@ cdef object _deref(object receiver):
     return receiver()
 
 
-cdef list _gather(receivers, list positions):
-    cdef list entries = []
+cdef void _append_items(list items, receivers, list positions) except *:
+    """Append the items of receivers (a list or tuple the index stands for) at positions."""
+    cdef PyObject** slots
+    if type(receivers) is list:
+        slots = (<PyListObject*>receivers).ob_item
+    else:
+        slots = (<PyTupleObject*>receivers).ob_item
     for position in positions:
-        entries.append((<tuple>receivers[position])[1:])
-    return entries
+        items.append(<object>slots[<Py_ssize_t>position])
 
 
 cdef list _resolve_into(entries, list sync_receivers, Py_ssize_t first):
@@ -460,12 +465,19 @@ cdef object _make_id(target):
     return id(target)
 
 
-cdef list _entries(signal, sender):
-    """Entries for sender from the receivers list, storing them when caching."""
+cdef list _entries(signal, sender, senderkey):
+    """Entries for sender from the receivers list, storing them when caching.
+
+    ``senderkey`` is _make_id(sender) when the caller made it already: a sender's own
+    attribute code then runs once per send, as on Django.
+    """
     with signal.lock:
         signal._clear_dead_receivers()
+        if senderkey is None:
+            senderkey = _make_id(sender)
+        # After the sender key, as Django: code that making it runs may edit the list.
         receivers = signal.receivers
-        entries = _index(signal, receivers).entries_for(receivers, _make_id(sender))
+        entries = _index(signal, receivers).entries_for(receivers, senderkey)
         if signal.use_caching:
             signal.sender_receivers_cache[sender] = entries if entries else _NO_RECEIVERS
     return entries
@@ -535,19 +547,15 @@ cdef inline object _get(signal, dict state, str name):
     return getattr(signal, name)
 
 
-cdef list _items_without_lock(signal, dict state, sender):
+cdef list _items_without_lock(dict state, senderkey):
     """The receivers items for sender, read through the index without the lock; None if it cannot tell.
 
     Invariant: from reading the grouping to the last append nothing runs Python code or
     allocates a GC-tracked object (which could start a collection and its callbacks),
     so with the GIL held no other thread and no finalizer changes the list meanwhile.
     """
-    if not fastsignals_plain_getattr(sender):
-        return None  # _make_id would run its __getattr__, which Django's path runs once
-    senderkey = _make_id(sender)
     cdef list items = []
     cdef _Index idx
-    cdef PyObject** slots
     index = state.get(_INDEX_ATTR)
     if type(index) is not _Index:
         return None
@@ -563,12 +571,7 @@ cdef list _items_without_lock(signal, dict state, sender):
             positions = grouping[0]
         elif grouping[0]:
             return None  # this sender's merged positions are built under the lock
-    if type(receivers) is list:
-        slots = (<PyListObject*>receivers).ob_item
-    else:
-        slots = (<PyTupleObject*>receivers).ob_item
-    for position in <list>positions:
-        items.append(<object>slots[<Py_ssize_t>position])
+    _append_items(items, receivers, positions)
     return items
 
 
@@ -582,10 +585,12 @@ cdef list _live_into(signal, dict state, sender, cached, list sync_receivers):
         if cached is not None and not _get(signal, state, "_dead_receivers"):
             return _resolve_into(cached, sync_receivers, 0)
     elif state is not None and not _get(signal, state, "_dead_receivers"):
-        items = _items_without_lock(signal, state, sender)
+        senderkey = _make_id(sender)  # may run the sender's own code: before the lock-free stretch
+        items = _items_without_lock(state, senderkey)
         if items is not None:
             return _resolve_into(items, sync_receivers, 1)
-    return _resolve_into(_entries(signal, sender), sync_receivers, 0)
+        return _resolve_into(_entries(signal, sender, senderkey), sync_receivers, 0)
+    return _resolve_into(_entries(signal, sender, None), sync_receivers, 0)
 
 
 def _dispatch(signal, sender, dict named, bint robust):

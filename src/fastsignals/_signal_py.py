@@ -11,6 +11,7 @@ seen, and an item removed by hand is freed as it is on Django.
 from __future__ import annotations
 
 import weakref
+from operator import is_
 from typing import Any
 
 from ._semantics import (
@@ -55,16 +56,12 @@ class _Index:
         self.grouping: tuple[Any, Any, Any] | None = None
 
     def fresh(self, receivers: Any) -> bool:
-        """Whether each item of ``receivers`` still has the key recorded at its position.
-
-        Keys compare by identity first, then with ==; the compiled twin compares
-        identity alone. The two may rebuild at different times, never answer differently.
-        """
+        """Whether each item of ``receivers`` still has the very key recorded at its position."""
         keys_at = self.keys_at
         if keys_at is None or type(receivers) not in _SEQUENCE_TYPES or len(receivers) != len(keys_at):
             return False
         try:
-            return bool(_item_keys(receivers) == keys_at)
+            return all(map(is_, _item_keys(receivers), keys_at))
         except Exception:  # an item that does not unpack: rebuilt, and fails there as on Django
             return False
 
@@ -120,10 +117,16 @@ class _Index:
         return found
 
     def entries_for(self, receivers: Any, senderkey: Any) -> list[tuple[Any, ...]]:
-        """Cache entries of the receivers for this sender key, in connection order (caller holds lock)."""
-        if self.keys_at is None:
-            return _scan(receivers, senderkey)
-        return _gather(receivers, self.positions_for(senderkey))
+        """Cache entries of the receivers for this sender key, in connection order (caller holds lock).
+
+        The positions are read after they are made: a finalizer that edits the list while
+        they are built sends this call to Django's scan, as a changed list would.
+        """
+        if self.keys_at is not None:
+            positions = self.positions_for(senderkey)
+            if self.fresh(receivers):
+                return _gather(receivers, positions)
+        return _scan(receivers, senderkey)
 
 
 def _group(keys_at: list[Any]) -> tuple[list[int], dict[Any, list[int]], dict[Any, list[int]]]:
@@ -316,12 +319,19 @@ def _sender_ref(signal: Any, sender: Any) -> Any:
 _make_id = make_id
 
 
-def _entries(signal: Any, sender: Any) -> Any:
-    """Entries for sender from the receivers list, storing them when caching."""
+def _entries(signal: Any, sender: Any, senderkey: Any = None) -> Any:
+    """Entries for sender from the receivers list, storing them when caching.
+
+    ``senderkey`` is _make_id(sender) when the caller made it already: a sender's own
+    attribute code then runs once per send, as on Django.
+    """
     with signal.lock:
         signal._clear_dead_receivers()
+        if senderkey is None:
+            senderkey = _make_id(sender)
+        # After the sender key, as Django: code that making it runs may edit the list.
         receivers = signal.receivers
-        entries = _index(signal, receivers).entries_for(receivers, _make_id(sender))
+        entries = _index(signal, receivers).entries_for(receivers, senderkey)
         if signal.use_caching:
             signal.sender_receivers_cache[sender] = entries if entries else NO_RECEIVERS
     return entries
@@ -355,17 +365,19 @@ def _send_entries(signal: Any, sender: Any, cached: Any) -> Any:
         if positions is None:
             positions = anys
         elif anys:
-            return _entries(signal, sender)  # this sender's merged positions are built under the lock
+            return _entries(signal, sender, senderkey)  # this sender's merge is made under the lock
     receivers = signal.receivers
     if type(receivers) not in _SEQUENCE_TYPES:
-        return _entries(signal, sender)
+        return _entries(signal, sender, senderkey)
     try:
         entries = _gather(receivers, positions) if positions else []
-        if index.grouping is grouping and _item_keys(receivers) == index.keys_at:
-            return entries
     except Exception:  # the list changed under us: the lock decides
-        pass
-    return _entries(signal, sender)
+        return _entries(signal, sender, senderkey)
+    # Still the signal's index, with the same grouping, standing for the same list.
+    still = getattr(signal, INDEX_ATTR, None) is index
+    if still and index.grouping is grouping and index.fresh(receivers):
+        return entries
+    return _entries(signal, sender, senderkey)
 
 
 class Signal(SignalBase):

@@ -36,6 +36,19 @@ class Names:
         self._labels[id(obj)] = label
         return obj
 
+    def new(self, make: Callable[[], Any], label: str) -> Any:
+        """Name make(), an object made anew until its id is one no earlier object had.
+
+        Keys in ``receivers`` hold id()s. Were a new object to reuse a dead one's id,
+        one run's trace would name the dead one's key after it and another's would not.
+        """
+        spares = []
+        obj = make()
+        while id(obj) in self._labels:
+            spares.append(obj)
+            obj = make()
+        return self.add(obj, label)
+
     def of(self, obj: Any) -> Any:
         """A comparable stand-in for obj: labels for named objects, structure for containers."""
         if isinstance(obj, weakref.WeakMethod):
@@ -94,19 +107,22 @@ class Play:
     def receiver(self, label: str, action: Callable[[Play, Any], Any] | None = None) -> Any:
         """A receiver that logs its call, then runs action(play, sender) and returns its result."""
 
-        def receiver(signal: Any, sender: Any, **kwargs: Any) -> Any:
-            self.trace.append(("call", label, self.names.of(sender), self.depth))
-            if action is None:
-                return label
-            return action(self, sender)
+        def make() -> Callable[..., Any]:
+            def receiver(signal: Any, sender: Any, **kwargs: Any) -> Any:
+                self.trace.append(("call", label, self.names.of(sender), self.depth))
+                if action is None:
+                    return label
+                return action(self, sender)
 
-        self.held[label] = receiver
-        return self.names.add(receiver, label)
+            return receiver
+
+        self.held[label] = receiver = self.names.new(make, label)
+        return receiver
 
     def sender(self, label: str) -> Any:
-        sender = type(label, (), {})()
+        sender = self.names.new(lambda: type(label, (), {})(), label)
         self.held[label] = sender
-        return self.names.add(sender, label)
+        return sender
 
     def play(self, scenario: Callable[[Play], None]) -> list[Any]:
         """Run scenario(self) and return the trace.

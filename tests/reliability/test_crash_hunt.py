@@ -8,6 +8,7 @@ it must be equal. A crash of the interpreter fails the run outright.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -84,12 +85,12 @@ class World:
         if label in ("instance", "slotted"):
             return self._object(label, Owner if label == "instance" else Slotted)
         if label not in self.held:
-            self.held[label] = self.names.add(self.function(label), label)
+            self.held[label] = self.names.new(lambda: self.function(label), label)
         return self.held[label]
 
-    def _object(self, label: str, factory: type) -> Any:
+    def _object(self, label: str, factory: Callable[[], Any]) -> Any:
         if label not in self.held:
-            self.held[label] = self.names.add(factory(), label)
+            self.held[label] = self.names.new(factory, label)
         return self.held[label]
 
     def sender(self, label: str) -> Any:
@@ -101,7 +102,7 @@ class World:
             return self._object(label, list)
         if label == "unhashable":
             return self._object(label, Unhashable)
-        return self._object(label, type(label, (), {}))
+        return self._object(label, lambda: type(label, (), {})())
 
     def drop(self, label: str) -> None:
         """Drop the program's reference to a receiver or sender (it is created again when used)."""
