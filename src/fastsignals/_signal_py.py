@@ -367,16 +367,22 @@ def _send_entries(signal: Any, sender: Any, cached: Any) -> Any:
         elif anys:
             return _entries(signal, sender, senderkey)  # this sender's merge is made under the lock
     receivers = signal.receivers
-    if type(receivers) not in _SEQUENCE_TYPES:
-        return _entries(signal, sender, senderkey)
-    try:
-        entries = _gather(receivers, positions) if positions else []
-    except Exception:  # the list changed under us: the lock decides
-        return _entries(signal, sender, senderkey)
-    # Still the signal's index, with the same grouping, standing for the same list.
-    still = getattr(signal, INDEX_ATTR, None) is index
-    if still and index.grouping is grouping and index.fresh(receivers):
-        return entries
+    keys_at = index.keys_at
+    if type(receivers) in _SEQUENCE_TYPES and keys_at is not None:
+        try:
+            # An item's fields after its key are the cache entry: (receiver, [sender_ref,] is_async).
+            entries = [receivers[position][1:] for position in positions]
+            # Still the signal's index, with the same grouping, standing for the same list.
+            still = getattr(signal, INDEX_ATTR, None) is index
+            if (
+                still
+                and index.grouping is grouping
+                and len(receivers) == len(keys_at)
+                and all(map(is_, _item_keys(receivers), keys_at))
+            ):
+                return entries
+        except Exception:  # the list changed under us: the lock decides
+            pass
     return _entries(signal, sender, senderkey)
 
 
