@@ -145,7 +145,7 @@ cdef class _Index:
     """
 
     cdef list keys_at
-    cdef bint keyed
+    # Lookup key -> count, made once the list reaches _SCAN_LIMIT items.
     cdef dict keys
     # Positions (anys, specific, merged), built on first use and replaced whole;
     # merged holds a sender's own merged with anys, made when both exist.
@@ -155,7 +155,6 @@ cdef class _Index:
         # Only the items' lookup keys, builtin values all: holding them is unobservable,
         # and a receiver removed from the list by hand dies when Django's would.
         self.keys_at = _keys_at(receivers)
-        self.keyed = False
         self.keys = None
         self.grouping = None
 
@@ -183,12 +182,11 @@ cdef class _Index:
         """Whether a receiver has this key; None when only a scan can tell."""
         if self.keys_at is None:
             return None
-        if not self.keyed:
+        if self.keys is None:
             if len(self.keys_at) < _SCAN_LIMIT:
                 return None
-            self.keyed = True
             self.keys = _count_keys(self.keys_at)
-        if self.keys is None or not _trusted(lookup_key):
+        if not _trusted(lookup_key):
             return None
         return lookup_key in self.keys
 
@@ -218,16 +216,10 @@ cdef class _Index:
         grouping = self.grouping
         if grouping is None:
             grouping = self.grouping = _group(self.keys_at)
-        anys, specific, merged = grouping
-        found = (<dict>merged).get(senderkey)
-        if found is not None:
-            return <list>found
-        own = (<dict>specific).get(senderkey)
-        if own is None:
-            return <list>anys
-        if not anys:
-            return <list>own
-        found = (<dict>merged)[senderkey] = sorted(<list>anys + <list>own)
+        found = _positions_in(grouping, senderkey)
+        if found is None:
+            anys, specific, merged = grouping
+            found = (<dict>merged)[senderkey] = sorted(<list>anys + <list>(<dict>specific)[senderkey])
         return <list>found
 
     cdef list entries_for(self, receivers, senderkey):
@@ -259,6 +251,23 @@ cdef tuple _group(list keys_at):
         else:
             specific.setdefault(senderkey, []).append(position)
     return anys, specific, {}
+
+
+cdef object _positions_in(tuple grouping, senderkey):
+    """The positions for senderkey that grouping holds already; None while its merge is to make.
+
+    Dict lookups of builtin keys only: no Python code runs (see _items_without_lock).
+    """
+    anys = grouping[0]
+    found = (<dict>grouping[2]).get(senderkey)
+    if found is not None:
+        return found
+    own = (<dict>grouping[1]).get(senderkey)
+    if own is None:
+        return anys
+    if not anys:
+        return own
+    return None
 
 
 cdef list _scan(receivers, senderkey):
@@ -564,13 +573,9 @@ cdef list _items_without_lock(dict state, senderkey):
     receivers = state.get("receivers")
     if grouping is None or not idx.fresh(receivers):
         return None
-    positions = (<dict>grouping[2]).get(senderkey)
+    positions = _positions_in(grouping, senderkey)
     if positions is None:
-        positions = (<dict>grouping[1]).get(senderkey)
-        if positions is None:
-            positions = grouping[0]
-        elif grouping[0]:
-            return None  # this sender's merged positions are built under the lock
+        return None  # this sender's merged positions are built under the lock
     _append_items(items, receivers, positions)
     return items
 
