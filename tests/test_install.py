@@ -98,17 +98,21 @@ def test_every_builtin_signal_uses_the_engine(installed: Any) -> None:
     ):
         assert expected in names
     receiver = make_receiver("seen")
+    # Enough receivers that both engines' connect() builds the index: it is the spy,
+    # as the signals' own receivers are not called.
+    uids = [f"fastsignals-test-{n}" for n in range(_semantics.SCAN_LIMIT + 1)]
     for name, signal in signals:
         assert type(signal).send is installed.Signal.__dict__["send"], name
         assert type(signal).send_robust is installed.Signal.__dict__["send_robust"], name
         assert type(signal)._live_receivers is installed.Signal.__dict__["_live_receivers"], name
-        # The signals' own receivers are not called: the engine's lookup is the spy.
-        signal.connect(receiver, dispatch_uid="fastsignals-test")
+        for uid in uids:
+            signal.connect(receiver, dispatch_uid=uid)
         try:
             assert receiver in signal._live_receivers(object)[0], name
             assert _semantics.INDEX_ATTR in vars(signal), name
         finally:
-            assert signal.disconnect(dispatch_uid="fastsignals-test") is True
+            for uid in uids:
+                assert signal.disconnect(dispatch_uid=uid) is True
 
 
 def test_third_party_signals_before_and_after_install(engine: Any) -> None:
@@ -123,6 +127,9 @@ def test_third_party_signals_before_and_after_install(engine: Any) -> None:
     try:
         after = DjangoSignal()
         for signal in (before, subclassed, after):
+            # Receivers for another sender, enough that both engines' connect() indexes.
+            for uid in range(_semantics.SCAN_LIMIT):
+                signal.connect(first, sender=ThirdParty, dispatch_uid=uid)
             signal.connect(second)
             signal.connect(third)
         assert before.send(None) == [(first, 1), (second, 2), (third, 3)]
@@ -540,7 +547,6 @@ def setup_and_save(apps: list[str], engine_path: str) -> str:
         post_save.connect(on_save, sender="contenttypes.ContentType")
         ContentType.objects.create(app_label="app", model="thing")
         assert calls == [("ContentType", "thing", True)], calls
-        assert {_semantics.INDEX_ATTR!r} in vars(post_save)
         fastsignals.uninstall()
         print("done")
         """

@@ -59,6 +59,9 @@ logger = logging.getLogger("django.dispatch")
 INDEX_ATTR = "_fastsignals_index"
 #: Every signal that has an index, so uninstall() can drop those of stock signals.
 INDEXED: weakref.WeakSet[Any] = weakref.WeakSet()
+#: Below this many receivers the engines scan, as Django does; from there on the
+#: index counts the lookup keys so connect() and disconnect() need not.
+SCAN_LIMIT = 8
 
 #: (major, minor) of the installed Django, or None when Django is absent.
 DJANGO_VERSION: tuple[int, int] | None = (

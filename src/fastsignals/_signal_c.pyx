@@ -19,6 +19,7 @@ import weakref
 
 from cpython.object cimport PyObject
 from cpython.dict cimport PyDict_Next
+from cpython.long cimport PyLong_FromVoidPtr
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.weakref cimport PyWeakref_NewRef
@@ -32,6 +33,7 @@ from ._semantics import (
     NONE_ID,
     RECEIVER_TUPLE_LEN,
     REF_CALLBACKS,
+    SCAN_LIMIT,
     SENDER_REFS,
     SignalBase,
     cache_entry_of,
@@ -124,10 +126,7 @@ cdef bint _REF_CALLBACKS = REF_CALLBACKS
 cdef Py_ssize_t _TUPLE_LEN = RECEIVER_TUPLE_LEN
 cdef tuple _SIGNAL_SENDER = ("signal", "sender")
 cdef tuple _TRUSTED_TYPES = (int, bool, float, str, bytes)
-# Below this many receivers connect() and disconnect() scan, as Django does; from
-# there on the index counts the lookup keys so they need not.
-cdef enum:
-    _SCAN_LIMIT = 8
+cdef Py_ssize_t _SCAN_LIMIT = SCAN_LIMIT
 cdef str _ENGINE_FILE  # the file name Cython gives this module's frames in tracebacks
 cdef object _CALL_RECEIVER_CODE = call_receiver.__code__
 
@@ -469,9 +468,10 @@ cdef object _sender_ref(signal, sender):
 
 
 cdef object _make_id(target):
+    # PyLong_FromVoidPtr is what id() returns, without the call to the builtin.
     if fastsignals_has_attr(target, "__func__"):
-        return (id(target.__self__), id(target.__func__))
-    return id(target)
+        return (PyLong_FromVoidPtr(<void*>target.__self__), PyLong_FromVoidPtr(<void*>target.__func__))
+    return PyLong_FromVoidPtr(<void*>target)
 
 
 cdef list _entries(signal, sender, senderkey):
@@ -764,7 +764,14 @@ def _disconnect(self, receiver, sender, dispatch_uid):
         self._clear_dead_receivers()
         count = len(self.receivers)
         index = _index(self, self.receivers)
-        if index.has_key(lookup_key) is not False:
+        present = index.has_key(lookup_key)
+        if present:
+            # The list is the index's: its first equal key is the one Django's loop stops at.
+            position = index.keys_at.index(lookup_key)
+            del self.receivers[position]
+            index.deleted(position)
+            removed = True
+        elif present is None:
             for position in range(count):
                 if _first_of(self.receivers[position]) == lookup_key:
                     del self.receivers[position]

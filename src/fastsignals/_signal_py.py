@@ -22,13 +22,11 @@ from ._semantics import (
     NONE_ID,
     RECEIVER_TUPLE_LEN,
     REF_CALLBACKS,
+    SCAN_LIMIT,
     SENDER_REFS,
     SignalBase,
     check_receiver,
-    entry_of,
-    first_of,
     iscoroutinefunction,
-    lookup_key_of,
     make_id,
     run_async_receivers,
 )
@@ -43,7 +41,7 @@ class _Index:
     to know that its positions still answer for the list.
     """
 
-    __slots__ = ("keys_at", "keys", "grouping")
+    __slots__ = ("keys_at", "keys")
 
     def __init__(self, receivers: Any) -> None:
         # Only the items' lookup keys, builtin values all: holding them is unobservable,
@@ -51,9 +49,6 @@ class _Index:
         self.keys_at = _keys_at(receivers)
         # Lookup key -> count, made once the list reaches _SCAN_LIMIT items.
         self.keys: dict[Any, int] | None = None
-        # Positions (anys, specific, merged), built on first use and replaced whole;
-        # merged holds a sender's own merged with anys, made when both exist.
-        self.grouping: tuple[Any, Any, Any] | None = None
 
     def fresh(self, receivers: Any) -> bool:
         """Whether each item of ``receivers`` still has the very key recorded at its position."""
@@ -79,7 +74,6 @@ class _Index:
 
     def appended(self, item: tuple[Any, ...]) -> None:
         """Record an append the caller made to the list (under signal.lock)."""
-        self.grouping = None
         if self.keys_at is None:
             return
         if not _indexable(item):
@@ -91,77 +85,16 @@ class _Index:
 
     def deleted(self, position: int) -> None:
         """Record a deletion the caller made from the list (under signal.lock)."""
-        self.grouping = None
         if self.keys_at is None:
             return
         lookup_key = self.keys_at.pop(position)
         if self.keys is not None:
             _count_key(self.keys, lookup_key, -1)
 
-    def positions_for(self, senderkey: Any) -> list[int]:
-        """Positions of the receivers for this sender key, in connection order (index must hold keys)."""
-        grouping = self.grouping
-        if grouping is None:
-            grouping = self.grouping = _group(self.keys_at)  # type: ignore[arg-type]
-        found = _positions_in(grouping, senderkey)
-        if found is None:
-            anys, specific, merged = grouping
-            found = merged[senderkey] = sorted(anys + specific[senderkey])
-        return found
-
-    def entries_for(self, receivers: Any, senderkey: Any) -> list[tuple[Any, ...]]:
-        """Cache entries of the receivers for this sender key, in connection order (caller holds lock).
-
-        The positions are read after they are made: a finalizer that edits the list while
-        they are built sends this call to Django's scan, as a changed list would.
-        """
-        if self.keys_at is not None:
-            positions = self.positions_for(senderkey)
-            if self.fresh(receivers):
-                return _gather(receivers, positions)
-        return _scan(receivers, senderkey)
-
-
-def _group(keys_at: list[Any]) -> tuple[list[int], dict[Any, list[int]], dict[Any, list[int]]]:
-    anys: list[int] = []
-    specific: dict[Any, list[int]] = {}
-    for position, (_, senderkey) in enumerate(keys_at):
-        if senderkey == NONE_ID:
-            anys.append(position)
-        else:
-            specific.setdefault(senderkey, []).append(position)
-    return anys, specific, {}
-
-
-def _positions_in(grouping: tuple[Any, Any, Any], senderkey: Any) -> list[int] | None:
-    """The positions for senderkey that grouping holds already; None while its merge is to make."""
-    anys, specific, merged = grouping
-    found: list[int] | None = merged.get(senderkey)
-    if found is not None:
-        return found
-    own = specific.get(senderkey)
-    if own is None:
-        return anys  # type: ignore[no-any-return]
-    if not anys:
-        return own  # type: ignore[no-any-return]
-    return None
-
-
-def _scan(receivers: Any, senderkey: Any) -> list[tuple[Any, ...]]:
-    """Django's own filter, for a list the index cannot stand for: every item unpacked in turn."""
-    entries = []
-    for item in receivers:
-        r_senderkey, entry = _entry_of(item)
-        if r_senderkey == NONE_ID or r_senderkey == senderkey:
-            entries.append(entry)
-    return entries
-
 
 _SEQUENCE_TYPES = (list, tuple)
 _TRUSTED_TYPES = (int, bool, float, str, bytes)
-# Below this many receivers connect() and disconnect() scan, as Django does; from
-# there on the index counts the lookup keys so they need not.
-_SCAN_LIMIT = 8
+_SCAN_LIMIT = SCAN_LIMIT
 
 
 def _trusted(key: Any) -> bool:
@@ -214,19 +147,21 @@ def _count_key(keys: dict[Any, int], lookup_key: Any, step: int) -> None:
         del keys[lookup_key]
 
 
-_lookup_key_of = lookup_key_of
-_entry_of = entry_of
-_first_of = first_of
-
 if SENDER_REFS:
 
     def _item_keys(receivers: Any) -> list[Any]:
         return [lookup_key for lookup_key, _, _, _ in receivers]
 
-    def _gather(receivers: Any, positions: list[int]) -> list[tuple[Any, ...]]:
+    def _scan_for_key(receivers: Any, lookup_key: Any) -> bool:
+        """Django's duplicate test: the first item with an equal key ends the scan."""
+        return any(r_key == lookup_key for r_key, _, _, _ in receivers)
+
+    def _scan(receivers: Any, senderkey: Any) -> list[tuple[Any, ...]]:
+        """Django's own filter: the cache entries for senderkey, every item unpacked in turn."""
         return [
             (receiver, sender_ref, is_async)
-            for _, receiver, sender_ref, is_async in map(receivers.__getitem__, positions)
+            for (_, r_senderkey), receiver, sender_ref, is_async in receivers
+            if r_senderkey == NONE_ID or r_senderkey == senderkey
         ]
 
     def _resolve(entries: Any) -> tuple[list[Any], list[Any]]:
@@ -244,6 +179,22 @@ if SENDER_REFS:
             (async_receivers if is_async else sync_receivers).append(receiver)
         return sync_receivers, async_receivers
 
+    def _scan_live(receivers: Any, senderkey: Any) -> tuple[list[Any], list[Any]]:
+        """_resolve(_scan(receivers, senderkey)) in one pass, for sends that do not cache."""
+        sync_receivers: list[Any] = []
+        async_receivers: list[Any] = []
+        for (_, r_senderkey), receiver, sender_ref, is_async in receivers:
+            if r_senderkey != NONE_ID and r_senderkey != senderkey:
+                continue
+            if isinstance(receiver, weakref.ReferenceType):
+                receiver = receiver()
+                if receiver is None:
+                    continue
+            if sender_ref is not None and sender_ref() is None:
+                continue
+            (async_receivers if is_async else sync_receivers).append(receiver)
+        return sync_receivers, async_receivers
+
     def _is_dead(item: Any) -> bool:
         receiver, sender_ref = item[1], item[2]
         if isinstance(receiver, weakref.ReferenceType) and receiver() is None:
@@ -255,8 +206,17 @@ else:
     def _item_keys(receivers: Any) -> list[Any]:
         return [lookup_key for lookup_key, _, _ in receivers]
 
-    def _gather(receivers: Any, positions: list[int]) -> list[tuple[Any, ...]]:
-        return [(receiver, is_async) for _, receiver, is_async in map(receivers.__getitem__, positions)]
+    def _scan_for_key(receivers: Any, lookup_key: Any) -> bool:
+        """Django's duplicate test: the first item with an equal key ends the scan."""
+        return any(r_key == lookup_key for r_key, _, _ in receivers)
+
+    def _scan(receivers: Any, senderkey: Any) -> list[tuple[Any, ...]]:
+        """Django's own filter: the cache entries for senderkey, every item unpacked in turn."""
+        return [
+            (receiver, is_async)
+            for (_, r_senderkey), receiver, is_async in receivers
+            if r_senderkey == NONE_ID or r_senderkey == senderkey
+        ]
 
     def _resolve(entries: Any) -> tuple[list[Any], list[Any]]:
         """(live sync receivers, live async receivers) of cache entries, in order."""
@@ -270,13 +230,34 @@ else:
             (async_receivers if is_async else sync_receivers).append(receiver)
         return sync_receivers, async_receivers
 
+    def _scan_live(receivers: Any, senderkey: Any) -> tuple[list[Any], list[Any]]:
+        """_resolve(_scan(receivers, senderkey)) in one pass, for sends that do not cache."""
+        sync_receivers: list[Any] = []
+        async_receivers: list[Any] = []
+        for (_, r_senderkey), receiver, is_async in receivers:
+            if r_senderkey != NONE_ID and r_senderkey != senderkey:
+                continue
+            if isinstance(receiver, weakref.ReferenceType):
+                receiver = receiver()
+                if receiver is None:
+                    continue
+            (async_receivers if is_async else sync_receivers).append(receiver)
+        return sync_receivers, async_receivers
+
     def _is_dead(item: Any) -> bool:
         receiver = item[1]
         return isinstance(receiver, weakref.ReferenceType) and receiver() is None
 
 
-def _index(signal: Any, receivers: Any) -> _Index:
-    """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds lock)."""
+def _index(signal: Any, receivers: Any) -> _Index | None:
+    """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds lock).
+
+    None for a list shorter than _SCAN_LIMIT: confirming the index costs as much as
+    Django's scan there, so connect() and disconnect() scan, and the index, no longer
+    told of their edits, is rebuilt once the list grows.
+    """
+    if type(receivers) is list and len(receivers) < _SCAN_LIMIT:
+        return None
     index = getattr(signal, INDEX_ATTR, None)
     if index is None:
         INDEXED.add(signal)
@@ -284,11 +265,6 @@ def _index(signal: Any, receivers: Any) -> _Index:
         index = _Index(receivers)
         setattr(signal, INDEX_ATTR, index)
     return index
-
-
-def _scan_for_key(receivers: Any, lookup_key: Any) -> bool:
-    """Django's duplicate test: the first item with an equal key ends the scan."""
-    return any(_lookup_key_of(other) == lookup_key for other in receivers)
 
 
 def _lookup_key(receiver: Any, sender: Any, dispatch_uid: Any) -> tuple[Any, Any]:
@@ -326,67 +302,32 @@ def _sender_ref(signal: Any, sender: Any) -> Any:
 _make_id = make_id
 
 
-def _entries(signal: Any, sender: Any, senderkey: Any = None) -> Any:
-    """Entries for sender from the receivers list, storing them when caching.
-
-    ``senderkey`` is _make_id(sender) when the caller made it already: a sender's own
-    attribute code then runs once per send, as on Django.
-    """
+def _entries(signal: Any, sender: Any) -> Any:
+    """Entries for sender from the receivers list, storing them when caching."""
     with signal.lock:
         signal._clear_dead_receivers()
-        if senderkey is None:
-            senderkey = _make_id(sender)
         # After the sender key, as Django: code that making it runs may edit the list.
-        receivers = signal.receivers
-        entries = _index(signal, receivers).entries_for(receivers, senderkey)
+        senderkey = _make_id(sender)
+        entries = _scan(signal.receivers, senderkey)
         if signal.use_caching:
             signal.sender_receivers_cache[sender] = entries if entries else NO_RECEIVERS
     return entries
 
 
-def _send_entries(signal: Any, sender: Any, cached: Any) -> Any:
-    """The entries to dispatch to, reusing the caller's cache lookup (``cached``).
+def _live(signal: Any, sender: Any, cached: Any) -> tuple[list[Any], list[Any]]:
+    """(sync receivers, async receivers) for sender, reusing the caller's cache lookup (``cached``).
 
-    Without the cache, they are read through the index without the lock when it can
-    tell. Another thread may change the list meanwhile, so the entries are read first
-    and kept only if the index still stands for the same list afterwards: then they
-    are what the list held for this sender at that moment.
+    Django's scan, not the index: in Python, confirming the index still stands for
+    the list costs as much as scanning it, so only connect() and disconnect() use it.
     """
     if signal.use_caching:
         if cached is not None and not signal._dead_receivers:
-            return cached
-        return _entries(signal, sender)
-    index: Any = getattr(signal, INDEX_ATTR, None)
-    grouping = index.grouping if type(index) is _Index else None
-    if (
-        grouping is None
-        or signal._dead_receivers
-        or getattr(signal._clear_dead_receivers, "__func__", None) is not _clear_dead_receivers_py
-    ):
-        return _entries(signal, sender)
-    senderkey = _make_id(sender)
-    positions = _positions_in(grouping, senderkey)
-    if positions is None:
-        return _entries(signal, sender, senderkey)  # this sender's merge is made under the lock
-    receivers = signal.receivers
-    keys_at = index.keys_at
-    if type(receivers) in _SEQUENCE_TYPES and keys_at is not None:
-        try:
-            # _gather() and fresh(), written out: as calls they cost this send about
-            # 0.3 µs, a fifth of it. An item's fields after its key are its cache entry.
-            entries = [receivers[position][1:] for position in positions]
-            # Still the signal's index, with the same grouping, standing for the same list.
-            still = getattr(signal, INDEX_ATTR, None) is index
-            if (
-                still
-                and index.grouping is grouping
-                and len(receivers) == len(keys_at)
-                and all(map(is_, _item_keys(receivers), keys_at))
-            ):
-                return entries
-        except Exception:  # the list changed under us: the lock decides
-            pass
-    return _entries(signal, sender, senderkey)
+            return _resolve(cached)
+        return _resolve(_entries(signal, sender))
+    with signal.lock:
+        signal._clear_dead_receivers()
+        senderkey = _make_id(sender)
+        return _scan_live(signal.receivers, senderkey)
 
 
 class Signal(SignalBase):
@@ -415,12 +356,13 @@ class Signal(SignalBase):
         with self.lock:
             self._clear_dead_receivers()
             index = _index(self, self.receivers)
-            present = index.has_key(lookup_key)
+            present = index.has_key(lookup_key) if index is not None else None
             if present is None:
                 present = _scan_for_key(self.receivers, lookup_key)
             if not present:
                 self.receivers.append(item)
-                index.appended(item)
+                if index is not None:
+                    index.appended(item)
             self.sender_receivers_cache.clear()
 
     def disconnect(self, receiver: Any = None, sender: Any = None, dispatch_uid: Any = None) -> bool:
@@ -431,11 +373,20 @@ class Signal(SignalBase):
             self._clear_dead_receivers()
             count = len(self.receivers)
             index = _index(self, self.receivers)
-            if index.has_key(lookup_key) is not False:
+            present = index.has_key(lookup_key) if index is not None else None
+            if present:
+                # The list is the index's: its first equal key is the one Django's loop stops at.
+                position = index.keys_at.index(lookup_key)  # type: ignore[union-attr]
+                del self.receivers[position]
+                index.deleted(position)  # type: ignore[union-attr]
+                removed = True
+            elif present is None:
                 for position in range(count):
-                    if _first_of(self.receivers[position]) == lookup_key:
+                    r_key, *_ = self.receivers[position]
+                    if r_key == lookup_key:
                         del self.receivers[position]
-                        index.deleted(position)
+                        if index is not None:
+                            index.deleted(position)
                         removed = True
                         break
             self.sender_receivers_cache.clear()
@@ -454,7 +405,7 @@ class Signal(SignalBase):
         if cached is NO_RECEIVERS:
             return []
         if getattr(self._live_receivers, "__func__", None) is _live_receivers_py:
-            sync_receivers, async_receivers = _resolve(_send_entries(self, sender, cached))
+            sync_receivers, async_receivers = _live(self, sender, cached)
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
@@ -475,7 +426,7 @@ class Signal(SignalBase):
         if cached is NO_RECEIVERS:
             return []
         if getattr(self._live_receivers, "__func__", None) is _live_receivers_py:
-            sync_receivers, async_receivers = _resolve(_send_entries(self, sender, cached))
+            sync_receivers, async_receivers = _live(self, sender, cached)
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
@@ -505,11 +456,8 @@ class Signal(SignalBase):
             cached = self.sender_receivers_cache.get(sender)
             if cached is NO_RECEIVERS:
                 return [], []
-            if cached is not None:
-                return _resolve(cached)
-        return _resolve(_send_entries(self, sender, cached))
+        return _live(self, sender, cached)
 
 
-# The engine's own methods: send() takes its fast path only while these are in place.
+# The engine's own method: send() takes its fast path only while it is in place.
 _live_receivers_py = Signal._live_receivers
-_clear_dead_receivers_py = Signal._clear_dead_receivers
