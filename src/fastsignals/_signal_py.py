@@ -314,15 +314,13 @@ def _entries(signal: Any, sender: Any) -> Any:
     return entries
 
 
-def _live(signal: Any, sender: Any, cached: Any) -> tuple[list[Any], list[Any]]:
-    """(sync receivers, async receivers) for sender, reusing the caller's cache lookup (``cached``).
+def _live(signal: Any, sender: Any) -> tuple[list[Any], list[Any]]:
+    """(sync receivers, async receivers) for sender when the cache does not answer.
 
     Django's scan, not the index: in Python, confirming the index still stands for
     the list costs as much as scanning it, so only connect() and disconnect() use it.
     """
     if signal.use_caching:
-        if cached is not None and not signal._dead_receivers:
-            return _resolve(cached)
         return _resolve(_entries(signal, sender))
     with signal.lock:
         signal._clear_dead_receivers()
@@ -405,7 +403,10 @@ class Signal(SignalBase):
         if cached is NO_RECEIVERS:
             return []
         if getattr(self._live_receivers, "__func__", None) is _live_receivers_py:
-            sync_receivers, async_receivers = _live(self, sender, cached)
+            if cached is not None and self.use_caching and not self._dead_receivers:
+                sync_receivers, async_receivers = _resolve(cached)
+            else:
+                sync_receivers, async_receivers = _live(self, sender)
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
@@ -426,7 +427,10 @@ class Signal(SignalBase):
         if cached is NO_RECEIVERS:
             return []
         if getattr(self._live_receivers, "__func__", None) is _live_receivers_py:
-            sync_receivers, async_receivers = _live(self, sender, cached)
+            if cached is not None and self.use_caching and not self._dead_receivers:
+                sync_receivers, async_receivers = _resolve(cached)
+            else:
+                sync_receivers, async_receivers = _live(self, sender)
         else:
             sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
@@ -451,12 +455,13 @@ class Signal(SignalBase):
 
     def _live_receivers(self, sender: Any) -> tuple[list[Any], list[Any]]:
         """(sync receivers, async receivers) for sender, weak references resolved."""
-        cached = None
         if self.use_caching and not self._dead_receivers:
             cached = self.sender_receivers_cache.get(sender)
             if cached is NO_RECEIVERS:
                 return [], []
-        return _live(self, sender, cached)
+            if cached is not None:
+                return _resolve(cached)
+        return _live(self, sender)
 
 
 # The engine's own method: send() takes its fast path only while it is in place.
