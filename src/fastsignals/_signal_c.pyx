@@ -519,6 +519,10 @@ cdef object _clear_dead_receivers_c = None  # Signal._clear_dead_receivers, like
 # type -> its version tag when last found plain (see _plain_state); never shrinks,
 # but holds only Signal classes, which live as long as the program anyway.
 cdef dict _plain_types = {}
+# The class _plain_state() last found plain, and its version tag then. Tags are never
+# reused, so a freed class whose address is taken by a new one cannot match.
+cdef PyObject* _last_plain_type = NULL
+cdef unsigned int _last_plain_version = 0
 cdef tuple _STATE_NAMES = ("receivers", "sender_receivers_cache", "use_caching", "_dead_receivers", INDEX_ATTR)
 
 
@@ -529,17 +533,27 @@ cdef dict _plain_state(signal):
     the state attributes itself, gets the generic path. The verdict is cached per
     class until the class changes (any class-level assignment bumps its version tag).
     """
+    global _last_plain_type, _last_plain_version
     tp = type(signal)
+    cdef unsigned int version = (<_TypeObject*>tp).tp_version_tag
+    if <PyObject*>tp == _last_plain_type and version == _last_plain_version and version:
+        return _instance_state(signal)
     tag = _plain_types.get(tp)
-    if tag is None or <unsigned int>tag != (<_TypeObject*>tp).tp_version_tag:
+    if tag is None or <unsigned int>tag != version:
         if (tp._live_receivers is not _live_receivers_c
                 or tp._clear_dead_receivers is not _clear_dead_receivers_c):
             return None
         for name in _STATE_NAMES:
             if fastsignals_has_attr(tp, name):
                 return None
-        if (<_TypeObject*>tp).tp_version_tag:
-            _plain_types[tp] = (<_TypeObject*>tp).tp_version_tag
+        if version:
+            _plain_types[tp] = version
+    if version:
+        _last_plain_type, _last_plain_version = <PyObject*>tp, version
+    return _instance_state(signal)
+
+
+cdef inline dict _instance_state(signal):
     state = <dict>PyObject_GenericGetDict(signal, NULL)
     if "_live_receivers" in state or "_clear_dead_receivers" in state:
         return None  # patched on the instance (mock.patch.object, ...)
@@ -623,7 +637,11 @@ cdef tuple _last_kwnames = _SIGNAL_SENDER  # the names of the latest send, reuse
 
 
 cdef tuple _kwnames(dict named):
-    """("signal", "sender", *named); a send's names usually repeat, so the tuple is reused."""
+    """("signal", "sender", *named), or None if named has "signal" itself.
+
+    A send's names usually repeat, so the tuple is reused; it never holds "signal"
+    past its first slot, so a reused one needs no check.
+    """
     global _last_kwnames
     cdef tuple last = _last_kwnames
     cdef Py_ssize_t pos = 0
@@ -637,6 +655,8 @@ cdef tuple _kwnames(dict named):
             i += 1
         else:
             return last
+    if "signal" in named:
+        return None
     last = _SIGNAL_SENDER + tuple(named)
     _last_kwnames = last
     return last
@@ -644,11 +664,11 @@ cdef tuple _kwnames(dict named):
 
 cdef void _call_all(signal, sender, dict named, receivers, list responses, bint robust) except *:
     """Call each receiver as receiver(signal=, sender=, **named), appending (receiver, response)."""
-    if "signal" in named:
+    cdef tuple kwnames = _kwnames(named)
+    if kwnames is None:
         # Let Python word the duplicate-keyword TypeError exactly as Django's call does.
         _call_each_in_python(signal, sender, named, receivers, responses, robust)
         return
-    cdef tuple kwnames = _kwnames(named)
     cdef Py_ssize_t nargs = len(kwnames)
     cdef PyObject* stack[_STACK_ARGS]
     cdef PyObject** args = stack
