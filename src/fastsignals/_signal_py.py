@@ -1,11 +1,14 @@
 """The pure-Python engine: the same design as _signal_c.pyx, name for name.
 
 ``signal.receivers`` stays Django's list of tuples and the single source of truth.
-An ``_Index`` derived from it answers "which receivers for this sender" with one
-dict lookup instead of a scan, and knows each lookup key so connect() need not scan.
-The index records only each item's lookup key and is rebuilt whenever an item no
-longer has the key recorded at its position, so direct edits by third-party code are
-seen, and an item removed by hand is freed as it is on Django.
+An ``_Index`` derived from it knows each lookup key, so connect() and disconnect()
+need not scan. The index records only each item's lookup key and is rebuilt whenever
+an item no longer has the key recorded at its position, so direct edits by third-party
+code are seen, and an item removed by hand is freed as it is on Django.
+
+Where the twins differ: in Python, confirming that the index still stands for the list
+costs as much as Django's scan, so this engine's sends scan as Django does, and short
+lists skip the index altogether; the compiled engine confirms it in C and looks up.
 """
 
 from __future__ import annotations
@@ -36,9 +39,8 @@ __all__ = ["Signal"]
 class _Index:
     """What ``signal.receivers`` says, ready for lookups, holding none of its items.
 
-    The index records each item's lookup key by position. Dispatch reads receivers,
-    sender references and flags from the list itself, so the keys are all it needs
-    to know that its positions still answer for the list.
+    The index records each item's lookup key by position, and the keys are all it
+    needs to know that it still answers for the list.
     """
 
     __slots__ = ("keys_at", "keys")
