@@ -186,7 +186,7 @@ if SENDER_REFS:
         sync_receivers: list[Any] = []
         async_receivers: list[Any] = []
         for (_, r_senderkey), receiver, sender_ref, is_async in receivers:
-            if r_senderkey != NONE_ID and r_senderkey != senderkey:
+            if not (r_senderkey == NONE_ID or r_senderkey == senderkey):  # Django's very comparisons
                 continue
             if isinstance(receiver, weakref.ReferenceType):
                 receiver = receiver()
@@ -237,7 +237,7 @@ else:
         sync_receivers: list[Any] = []
         async_receivers: list[Any] = []
         for (_, r_senderkey), receiver, is_async in receivers:
-            if r_senderkey != NONE_ID and r_senderkey != senderkey:
+            if not (r_senderkey == NONE_ID or r_senderkey == senderkey):  # Django's very comparisons
                 continue
             if isinstance(receiver, weakref.ReferenceType):
                 receiver = receiver()

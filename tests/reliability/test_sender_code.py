@@ -70,3 +70,39 @@ def play(signal_class: type, use_caching: bool, edit: Callable[[Any, Any], None]
 def test_sender_code_editing_receivers_matches_django(engine: Any, edit: str, use_caching: bool) -> None:
     expected = play(DjangoSignal, use_caching, EDITS[edit])
     assert play(engine.Signal, use_caching, EDITS[edit]) == expected
+
+
+class RecordingKey:
+    """A sender key put in receivers by hand: it records every comparison made with it."""
+
+    def __init__(self, log: list[str], equal: bool) -> None:
+        self.log, self.equal = log, equal
+
+    def __eq__(self, other: object) -> bool:
+        self.log.append("eq")
+        return self.equal
+
+    def __ne__(self, other: object) -> bool:
+        self.log.append("ne")
+        return not self.equal
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("use_caching", [False, True], ids=["uncached", "cached"])
+@pytest.mark.parametrize("equal", [False, True], ids=["unequal", "equal"])
+def test_hand_inserted_sender_key_sees_djangos_comparisons(engine: Any, equal: bool, use_caching: bool) -> None:
+    def play(signal_class: type) -> list[Any]:
+        signal = signal_class(use_caching=use_caching)
+        log: list[str] = []
+
+        def receiver(**kwargs: Any) -> str:
+            return "called"
+
+        signal.connect(receiver, weak=False)
+        signal.receivers.append(((1, RecordingKey(log, equal)), receiver, *_PAD))
+        sender = type("Sender", (), {})()
+        responses = [response for _, response in signal.send(sender)]
+        return [responses, log]
+
+    assert play(engine.Signal) == play(DjangoSignal)
