@@ -308,7 +308,8 @@ def _entries(signal: Any, sender: Any) -> Any:
     """Entries for sender from the receivers list, storing them when caching."""
     with signal.lock:
         signal._clear_dead_receivers()
-        # After the sender key, as Django: code that making it runs may edit the list.
+        # The sender key is made before receivers is read, as Django: making it may
+        # run the sender's own code, which may edit the list.
         senderkey = _make_id(sender)
         entries = _scan(signal.receivers, senderkey)
         if signal.use_caching:
