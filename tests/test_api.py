@@ -6,11 +6,15 @@ the same outcome from all three.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import logging
+import types
 import weakref
+from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -627,6 +631,60 @@ def test_without_debug_nothing_is_checked(impl: Any) -> None:
 
     signal.connect(strict)
     assert len(signal.receivers) == 1
+
+
+@contextlib.contextmanager
+def _wrapped_debug_behind_the_cache() -> Iterator[None]:
+    # DEBUG changed on the wrapped settings, not through the proxy: Django's connect()
+    # keeps reading the value the proxy cached.
+    from django.conf import settings
+
+    settings._wrapped.DEBUG = True
+    try:
+        yield
+    finally:
+        settings._wrapped.DEBUG = False
+
+
+def _debug_ways() -> dict[str, tuple[Any, bool]]:
+    from django import conf
+    from django.test.utils import override_settings
+
+    return {
+        "override_settings": (lambda: override_settings(DEBUG=True), True),
+        "truthy_non_bool": (lambda: override_settings(DEBUG=1), True),
+        "falsy_non_bool": (lambda: override_settings(DEBUG=""), False),
+        "setattr_on_settings": (lambda: mock.patch.object(conf.settings, "DEBUG", True), True),
+        "settings_replaced": (
+            lambda: mock.patch.object(conf, "settings", types.SimpleNamespace(configured=True, DEBUG=True)), True
+        ),
+        "unconfigured_replacement": (
+            lambda: mock.patch.object(conf, "settings", types.SimpleNamespace(configured=False, DEBUG=True)), False
+        ),
+        "wrapped_behind_the_cache": (_wrapped_debug_behind_the_cache, False),
+    }
+
+
+@pytest.mark.parametrize("way", list(_debug_ways()))
+def test_debug_checks_follow_settings_however_changed(impl: Any, way: str) -> None:
+    """Django's connect() imports settings and reads configured and DEBUG at each call."""
+    signal = impl.Signal()
+    receiver = make_receivers(1)[0]
+    signal.connect(receiver)  # DEBUG read once before: the proxy has cached it
+
+    def strict(sender: Any) -> None:
+        raise AssertionError("not called")
+
+    change, checked = _debug_ways()[way]
+    with change():
+        if checked:
+            with pytest.raises(ValueError) as raised:
+                signal.connect(strict)
+            assert str(raised.value) == "Signal receivers must accept keyword arguments (**kwargs)."
+        else:
+            signal.connect(strict)
+    signal.connect(strict, dispatch_uid="after")
+    assert len(signal.receivers) == (2 if checked else 3)
 
 
 def test_positional_use_caching(impl: Any) -> None:

@@ -21,14 +21,16 @@ from asgiref.sync import async_to_sync, sync_to_async
 
 try:
     import django
-    from django.conf import settings
+    from django import conf as django_conf
     from django.dispatch import Signal as DjangoSignal
     from django.dispatch import dispatcher as django_dispatcher
+    from django.utils.functional import empty
 except ImportError:
     django = None
-    settings = None
+    django_conf = None
     DjangoSignal = None
     django_dispatcher = None
+    empty = None
 
 __all__ = [
     "DJANGO_VERSION",
@@ -147,19 +149,48 @@ def first_of(item: Any) -> Any:
     return lookup_key
 
 
+# Django's connect() reads settings.configured and settings.DEBUG, each through
+# LazySettings' Python-level __getattribute__. On the stock LazySettings both answers
+# are in its instance __dict__: "_wrapped", and the DEBUG value that __getattr__ caches
+# there and that __setattr__ (override_settings too) drops. Read there, they cost
+# a tenth; anything else is read as Django reads it.
+_MISSING = object()
+_stock_settings: Any = _MISSING
+_stock_settings_dict: dict[str, Any] = {}
+if django_conf is not None and type(django_conf.settings) is django_conf.LazySettings:
+    _stock_settings = django_conf.settings
+    _stock_settings_dict = object.__getattribute__(_stock_settings, "__dict__")
+    _STOCK_GETATTRIBUTE = django_conf.LazySettings.__getattribute__
+    _STOCK_CONFIGURED = django_conf.LazySettings.configured
+
+
+def _debug_checks_apply() -> bool:
+    """``settings.configured and settings.DEBUG``, as Django's connect() reads them."""
+    settings = django_conf.settings  # at each call: Django's connect() imports it each time
+    cls = type(settings)
+    if (settings is _stock_settings and cls is django_conf.LazySettings and cls.__getattribute__ is _STOCK_GETATTRIBUTE
+            and cls.configured is _STOCK_CONFIGURED):
+        wrapped = _stock_settings_dict.get("_wrapped", _MISSING)
+        if wrapped is empty:
+            return False
+        debug = _stock_settings_dict.get("DEBUG", _MISSING)
+        if wrapped is not _MISSING and type(debug) is bool:
+            return debug
+    return bool(settings.configured and settings.DEBUG)
+
+
 def check_receiver(receiver: object) -> None:
     """Django's DEBUG-only checks in connect(); nothing when Django is absent."""
-    if settings is None:
+    if django_conf is None or not _debug_checks_apply():
         return
-    if settings.configured and settings.DEBUG:
-        if not callable(receiver):
-            raise TypeError("Signal receivers must be callable.")
-        from django.utils.inspect import func_accepts_kwargs
+    if not callable(receiver):
+        raise TypeError("Signal receivers must be callable.")
+    from django.utils.inspect import func_accepts_kwargs
 
-        if not func_accepts_kwargs(receiver):
-            raise ValueError(
-                "Signal receivers must accept keyword arguments (**kwargs)."
-            )
+    if not func_accepts_kwargs(receiver):
+        raise ValueError(
+            "Signal receivers must accept keyword arguments (**kwargs)."
+        )
 
 
 def call_receiver(receiver: Any, signal: Any, sender: object, named: dict[str, Any]) -> Any:
