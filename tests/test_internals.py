@@ -193,6 +193,75 @@ def test_dead_receivers_flag_method(impl: Any) -> None:
     assert signal._dead_receivers is True
 
 
+FLAG_NAME = "_flag_dead_receivers" if SENDER_REFS else "_remove_receiver"
+
+
+def test_each_signal_flags_only_itself(impl: Any) -> None:
+    """Connects alternate between signals, one a subclass with its own flag method, one
+    with an instance attribute: a dead receiver flags its own signal, through its own callback."""
+    calls: list[str] = []
+
+    class Flagging(impl.Signal):  # type: ignore[name-defined, misc]
+        def _flag(self, reference: Any = None) -> None:
+            calls.append("subclass")
+            self._dead_receivers = True
+
+    setattr(Flagging, FLAG_NAME, Flagging._flag)
+    plain, flagging, patched = impl.Signal(), Flagging(), impl.Signal()
+
+    def instance_flag(reference: Any = None) -> None:
+        calls.append("instance")
+        patched._dead_receivers = True
+
+    setattr(patched, FLAG_NAME, instance_flag)
+    sender = Sender()
+    receivers = [make_receiver(n) for n in range(6)]
+    for position, receiver in enumerate(receivers):
+        signal = (plain, flagging, patched)[position % 3]
+        signal.connect(receiver, sender=sender if position < 3 else None)
+    del receiver
+    for position in (1, 4):
+        receivers[position] = None
+    gc.collect()
+    assert (plain._dead_receivers, flagging._dead_receivers, patched._dead_receivers) == (False, True, False)
+    assert calls == ["subclass", "subclass"]
+    receivers[0] = receivers[5] = None
+    gc.collect()
+    assert (plain._dead_receivers, patched._dead_receivers) == (True, True)
+    assert calls == ["subclass", "subclass", "instance"]
+    assert [len(signal.send(sender)) for signal in (plain, flagging, patched)] == [1, 0, 1]
+
+
+def test_flag_callbacks_keep_no_signal_alive(impl: Any) -> None:
+    signal = impl.Signal()
+    sender, receiver = Sender(), make_receiver(1)
+    signal.connect(receiver, sender=sender)
+    alive = weakref.ref(signal)
+    del signal, sender, receiver  # before 6.1, a live receiver's finalizer holds the signal
+    gc.collect()
+    assert alive() is None
+
+
+def test_receivers_share_one_flag_callback(engine: Any) -> None:
+    """Django makes a bound method per weak reference; the engines hand out an equal one
+    they already made: the pure engine within one connect(), the compiled one across them."""
+    signal = engine.Signal()
+    sender, first, second = Sender(), make_receiver(1), make_receiver(2)
+    signal.connect(first, sender=sender)
+    signal.connect(second, sender=sender)
+    per_item = [
+        [ref.__callback__ for ref in item[1:-1] if type(ref) is weakref.ref and ref.__callback__ is not None]
+        for item in signal.receivers
+    ]
+    if django.VERSION[:2] >= (6, 0):
+        assert [len(callbacks) for callbacks in per_item] == [2, 2] if django.VERSION[:2] >= (6, 1) else [1, 1]
+    callbacks = [callback for item in per_item for callback in item]
+    assert all(callback == getattr(signal, FLAG_NAME) for callback in callbacks)
+    assert all(callback is item[0] for item in per_item for callback in item)
+    if engine.name == "c":
+        assert all(callback is callbacks[0] for callback in callbacks)
+
+
 def test_live_receivers(impl: Any) -> None:
     signal = impl.Signal()
     sender = Sender()

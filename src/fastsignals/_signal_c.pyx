@@ -435,36 +435,57 @@ cdef _Index _index(signal, receivers):
     return <_Index>index
 
 
-cdef tuple _lookup_key(receiver, sender, dispatch_uid):
-    if dispatch_uid:
-        return (dispatch_uid, _make_id(sender))
-    return (_make_id(receiver), _make_id(sender))
+# The callback the latest connect() handed out, held weakly: it keeps no signal alive.
+cdef object _last_flag = None
 
 
-cdef tuple _weak_receiver(signal, receiver):
-    """(weak reference to receiver, object the caller keeps alive until connect returns)."""
-    ref = weakref.ref
-    if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
-        ref = _WeakMethod
-    if _REF_CALLBACKS:
-        return ref(receiver, getattr(signal, FLAG_DEAD_RECEIVERS)), None
-    # Before 6.1: a finalizer on the receiver's object raises the flag, not the ref
-    # itself; Django holds that object until connect() returns.
-    target = receiver.__self__ if ref is _WeakMethod else receiver
-    weak = ref(receiver)
-    weakref.finalize(target, getattr(signal, FLAG_DEAD_RECEIVERS))
-    return weak, target
+cdef object _dead_flag(signal, shared):
+    """getattr(signal, FLAG_DEAD_RECEIVERS), or ``shared`` (None: the latest connect()'s)
+    when it is an equal bound method.
+
+    Django makes one bound method per weak reference. One with the same __self__ and
+    __func__ calls the very same code, so each reference may hold the shared one and a
+    receiver costs two bound methods less.
+    """
+    global _last_flag
+    flag = getattr(signal, FLAG_DEAD_RECEIVERS)
+    if type(flag) is not _MethodType:
+        return flag
+    if shared is None and _last_flag is not None:
+        shared = fastsignals_referent(_last_flag)
+    if type(shared) is _MethodType and shared.__self__ is flag.__self__ and shared.__func__ is flag.__func__:
+        return shared
+    _last_flag = PyWeakref_NewRef(flag, None)
+    return flag
 
 
-cdef object _sender_ref(signal, sender):
-    # A weak reference ties the receiver's life to its sender, so a later object
-    # reusing the sender's id() does not inherit it. Some senders refuse weakrefs.
-    if sender is None:
-        return None
-    try:
-        return weakref.ref(sender, getattr(signal, FLAG_DEAD_RECEIVERS))
-    except TypeError:
-        return None
+cdef tuple _refs(signal, receiver, sender, bint weak):
+    """(receiver or its weak reference, the sender's weak reference or None, the object
+    the caller keeps alive until connect() returns), made in Django's order."""
+    receiver_object = flag = None
+    if weak:
+        ref = weakref.ref
+        if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
+            ref = _WeakMethod
+        if _REF_CALLBACKS:
+            flag = _dead_flag(signal, None)
+            receiver = ref(receiver, flag)
+        else:
+            # Before 6.1: a finalizer on the receiver's object raises the flag, not the
+            # ref itself; Django holds that object until connect() returns.
+            receiver_object = receiver.__self__ if ref is _WeakMethod else receiver
+            receiver = ref(receiver)
+            flag = _dead_flag(signal, None)
+            weakref.finalize(receiver_object, flag)
+    sender_ref = None
+    if _SENDER_REFS and sender is not None:
+        # A weak reference ties the receiver's life to its sender, so a later object
+        # reusing the sender's id() does not inherit it. Some senders refuse weakrefs.
+        try:
+            sender_ref = weakref.ref(sender, _dead_flag(signal, flag))
+        except TypeError:
+            pass
+    return receiver, sender_ref, receiver_object
 
 
 cdef object _make_id(target):
@@ -748,13 +769,14 @@ _ENGINE_FILE = _dispatch.__code__.co_filename
 def _prepare(self, receiver, sender, weak, dispatch_uid):
     """Signal.connect()'s first half: (receivers item, object to keep alive until it returns)."""
     check_receiver(receiver)
-    lookup_key = _lookup_key(receiver, sender, dispatch_uid)
+    if dispatch_uid:
+        lookup_key = (dispatch_uid, _make_id(sender))
+    else:
+        lookup_key = (_make_id(receiver), _make_id(sender))
     is_async = iscoroutinefunction(receiver)
-    receiver_object = None
-    if weak:
-        receiver, receiver_object = _weak_receiver(self, receiver)
+    receiver, sender_ref, receiver_object = _refs(self, receiver, sender, weak)
     if _SENDER_REFS:
-        return (lookup_key, receiver, _sender_ref(self, sender), is_async), receiver_object
+        return (lookup_key, receiver, sender_ref, is_async), receiver_object
     return (lookup_key, receiver, is_async), receiver_object
 
 
@@ -776,7 +798,10 @@ def _add(self, tuple item):
 
 def _disconnect(self, receiver, sender, dispatch_uid):
     """Signal.disconnect(), past its Python frame."""
-    lookup_key = _lookup_key(receiver, sender, dispatch_uid)
+    if dispatch_uid:
+        lookup_key = (dispatch_uid, _make_id(sender))
+    else:
+        lookup_key = (_make_id(receiver), _make_id(sender))
     removed = False
     cdef _Index index
     cdef Py_ssize_t count

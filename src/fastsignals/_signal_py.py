@@ -9,12 +9,14 @@ code are seen, and an item removed by hand is freed as it is on Django.
 Where the twins differ: in Python, confirming that the index still stands for the list
 costs as much as Django's scan, so this engine's sends scan as Django does, and short
 lists skip the index altogether; the compiled engine confirms it in C and looks up.
+And _dead_flag() here shares one callback within a connect(), not across them.
 """
 
 from __future__ import annotations
 
 import weakref
 from operator import is_
+from types import MethodType
 from typing import Any
 
 from ._semantics import (
@@ -269,36 +271,50 @@ def _index(signal: Any, receivers: Any) -> _Index | None:
     return index
 
 
-def _lookup_key(receiver: Any, sender: Any, dispatch_uid: Any) -> tuple[Any, Any]:
-    if dispatch_uid:
-        return (dispatch_uid, _make_id(sender))
-    return (_make_id(receiver), _make_id(sender))
+def _dead_flag(signal: Any, shared: Any) -> Any:
+    """getattr(signal, FLAG_DEAD_RECEIVERS), or ``shared`` when it is an equal bound method.
+
+    Django makes one bound method per weak reference. One with the same __self__ and
+    __func__ calls the very same code, so the sender's reference may hold the
+    receiver's and a receiver costs one bound method less. Unlike the compiled twin,
+    this one does not also share the latest connect()'s: in Python, that check costs
+    connect() about 5%.
+    """
+    flag = getattr(signal, FLAG_DEAD_RECEIVERS)
+    if type(flag) is not MethodType:
+        return flag
+    if type(shared) is MethodType and shared.__self__ is flag.__self__ and shared.__func__ is flag.__func__:
+        return shared
+    return flag
 
 
-def _weak_receiver(signal: Any, receiver: Any) -> tuple[Any, Any]:
-    """(weak reference to receiver, object the caller keeps alive until connect returns)."""
-    ref: Any = weakref.ref
-    if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
-        ref = weakref.WeakMethod
-    if REF_CALLBACKS:
-        return ref(receiver, getattr(signal, FLAG_DEAD_RECEIVERS)), None
-    # Before 6.1: a finalizer on the receiver's object raises the flag, not the ref
-    # itself; Django holds that object until connect() returns.
-    target = receiver.__self__ if ref is weakref.WeakMethod else receiver
-    weak = ref(receiver)
-    weakref.finalize(target, getattr(signal, FLAG_DEAD_RECEIVERS))
-    return weak, target
-
-
-def _sender_ref(signal: Any, sender: Any) -> Any:
-    # A weak reference ties the receiver's life to its sender, so a later object
-    # reusing the sender's id() does not inherit it. Some senders refuse weakrefs.
-    if sender is None:
-        return None
-    try:
-        return weakref.ref(sender, getattr(signal, FLAG_DEAD_RECEIVERS))
-    except TypeError:
-        return None
+def _refs(signal: Any, receiver: Any, sender: Any, weak: bool) -> tuple[Any, Any, Any]:
+    """(receiver or its weak reference, the sender's weak reference or None, the object
+    the caller keeps alive until connect() returns), made in Django's order."""
+    receiver_object = flag = None
+    if weak:
+        ref: Any = weakref.ref
+        if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
+            ref = weakref.WeakMethod
+        if REF_CALLBACKS:
+            flag = _dead_flag(signal, None)
+            receiver = ref(receiver, flag)
+        else:
+            # Before 6.1: a finalizer on the receiver's object raises the flag, not the
+            # ref itself; Django holds that object until connect() returns.
+            receiver_object = receiver.__self__ if ref is weakref.WeakMethod else receiver
+            receiver = ref(receiver)
+            flag = _dead_flag(signal, None)
+            weakref.finalize(receiver_object, flag)
+    sender_ref = None
+    if SENDER_REFS and sender is not None:
+        # A weak reference ties the receiver's life to its sender, so a later object
+        # reusing the sender's id() does not inherit it. Some senders refuse weakrefs.
+        try:
+            sender_ref = weakref.ref(sender, _dead_flag(signal, flag))
+        except TypeError:
+            pass
+    return receiver, sender_ref, receiver_object
 
 
 _make_id = make_id
@@ -344,14 +360,16 @@ class Signal(SignalBase):
     ) -> None:
         """Connect receiver to sender (None: any sender); a second connect of the same key is ignored."""
         check_receiver(receiver)
-        lookup_key = _lookup_key(receiver, sender, dispatch_uid)
+        if dispatch_uid:
+            lookup_key = (dispatch_uid, _make_id(sender))
+        else:
+            lookup_key = (_make_id(receiver), _make_id(sender))
         is_async = iscoroutinefunction(receiver)
-        if weak:
-            # Rebinding drops our reference before the lock is taken, as Django does:
-            # a receiver that dies right here is purged, not appended as live.
-            receiver, receiver_object = _weak_receiver(self, receiver)
+        # Rebinding drops our reference before the lock is taken, as Django does:
+        # a receiver that dies right here is purged, not appended as live.
+        receiver, sender_ref, receiver_object = _refs(self, receiver, sender, weak)
         if SENDER_REFS:
-            item: tuple[Any, ...] = (lookup_key, receiver, _sender_ref(self, sender), is_async)
+            item: tuple[Any, ...] = (lookup_key, receiver, sender_ref, is_async)
         else:
             item = (lookup_key, receiver, is_async)
         with self.lock:
@@ -368,7 +386,10 @@ class Signal(SignalBase):
 
     def disconnect(self, receiver: Any = None, sender: Any = None, dispatch_uid: Any = None) -> bool:
         """Disconnect the first receiver with this key; return whether one was removed."""
-        lookup_key = _lookup_key(receiver, sender, dispatch_uid)
+        if dispatch_uid:
+            lookup_key = (dispatch_uid, _make_id(sender))
+        else:
+            lookup_key = (_make_id(receiver), _make_id(sender))
         removed = False
         with self.lock:
             self._clear_dead_receivers()
