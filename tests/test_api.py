@@ -687,6 +687,67 @@ def test_debug_checks_follow_settings_however_changed(impl: Any, way: str) -> No
     assert len(signal.receivers) == (2 if checked else 3)
 
 
+class _CountingFalsy:
+    """A falsy value that counts how often its truth is tested."""
+
+    def __init__(self) -> None:
+        self.tests = 0
+
+    def __bool__(self) -> bool:
+        self.tests += 1
+        return False
+
+
+def test_debug_checks_read_settings_as_django_does(impl: Any) -> None:
+    """A DEBUG property on the settings class, a replaced django.conf module, a traced
+    import and a falsy ``configured``: each reaches the same code, as often, as on Django."""
+    import builtins
+    import sys
+
+    from django import conf
+
+    def strict(sender: Any) -> None:
+        raise AssertionError("not called")
+
+    impl.Signal().connect(make_receivers(1)[0])  # DEBUG cached by the proxy
+    with mock.patch.object(
+        type(conf.settings), "DEBUG", new_callable=mock.PropertyMock, return_value=True, create=True
+    ) as debug_property, pytest.raises(ValueError):
+        impl.Signal().connect(strict)
+    assert debug_property.call_count == 1
+
+    replaced = types.ModuleType("django.conf")
+    replaced.settings = types.SimpleNamespace(configured=True, DEBUG=True)  # type: ignore[attr-defined]
+    with mock.patch.dict(sys.modules, {"django.conf": replaced}), pytest.raises(ValueError):
+        impl.Signal().connect(strict)
+
+    imported: list[str] = []
+    real_import = builtins.__import__
+
+    def tracing_import(name: str, *args: Any, **kwargs: Any) -> Any:
+        imported.append(name)
+        return real_import(name, *args, **kwargs)
+
+    with mock.patch.object(builtins, "__import__", tracing_import):
+        impl.Signal().connect(make_receivers(1)[0])
+    assert "django.conf" in imported
+
+    configured = _CountingFalsy()
+    with mock.patch.object(conf, "settings", types.SimpleNamespace(configured=configured, DEBUG=True)):
+        impl.Signal().connect(strict)
+    assert configured.tests == 1
+
+
+def test_debug_checks_without_settings_in_django_conf(impl: Any) -> None:
+    from django import conf
+
+    with mock.patch.object(conf, "settings"):
+        del conf.settings
+        with pytest.raises(ImportError) as raised:
+            impl.Signal().connect(make_receivers(1)[0])
+    assert str(raised.value).startswith("cannot import name 'settings' from 'django.conf'")
+
+
 def test_positional_use_caching(impl: Any) -> None:
     assert impl.Signal(True).use_caching is True
 

@@ -232,6 +232,42 @@ def test_each_signal_flags_only_itself(impl: Any) -> None:
     assert [len(signal.send(sender)) for signal in (plain, flagging, patched)] == [1, 0, 1]
 
 
+def test_temporary_receiver_dies_where_it_dies_on_django(impl: Any) -> None:
+    """connect(Receiver(), sender): the order of the flag reads, the receiver's death,
+    the flag call and the purge is Django's (6.1 frees it once its reference is made)."""
+    log: list[str] = []
+
+    class Receiver:
+        def __call__(self, **kwargs: Any) -> None:
+            pass
+
+        def __del__(self) -> None:
+            log.append("receiver dies")
+
+    class Logged(impl.Signal):  # type: ignore[name-defined, misc]
+        def __getattribute__(self, name: str) -> Any:
+            if name == FLAG_NAME:
+                log.append("flag read")
+            elif name == "_clear_dead_receivers":
+                log.append(f"purge, dead={object.__getattribute__(self, '_dead_receivers')}")
+            return super().__getattribute__(name)
+
+    def flag(self: Any, reference: Any = None) -> None:
+        log.append("flag raised")
+        getattr(impl.Signal, FLAG_NAME)(self, reference)
+
+    setattr(Logged, FLAG_NAME, flag)
+    signal, sender = Logged(), Sender()
+    signal.connect(Receiver(), sender=sender)
+    if django.VERSION[:2] >= (6, 1):
+        expected = ["flag read", "receiver dies", "flag raised", "flag read", "purge, dead=True"]
+    elif SENDER_REFS:
+        expected = ["flag read", "flag read", "purge, dead=False", "receiver dies", "flag raised"]
+    else:
+        expected = ["flag read", "purge, dead=False", "receiver dies", "flag raised"]
+    assert log == expected
+
+
 def test_flag_callbacks_keep_no_signal_alive(impl: Any) -> None:
     signal = impl.Signal()
     sender, receiver = Sender(), make_receiver(1)

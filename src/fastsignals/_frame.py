@@ -56,17 +56,17 @@ def keep_frame(loop: Loop, engine_file: str) -> tuple[Callable[..., Any], Callab
 
 def keep_signatures(
     prepare: Callable[[Any, Any, Any, Any, Any], tuple[Any, Any]],
-    add: Callable[[Any, Any], None],
+    add: Callable[[Any, Any, Any], None],
     disconnect_impl: Callable[[Any, Any, Any, Any], bool],
 ) -> tuple[Callable[..., None], Callable[..., bool]]:
     """connect and disconnect methods with Django's signatures around the compiled ones."""
 
     def connect(self: Any, receiver: Any, sender: Any = None, weak: bool = True, dispatch_uid: Any = None) -> None:
         """Connect receiver to sender (None: any sender); a second connect of the same key is ignored."""
-        # Rebinding drops this frame's reference before the lock is taken, as Django
-        # does: a receiver that dies right here is purged, not appended as live.
+        # Rebinding drops this frame's reference before the sender's weak reference is
+        # made, as Django does: a receiver that dies right here is purged, not appended.
         receiver, receiver_object = prepare(self, receiver, sender, weak, dispatch_uid)
-        add(self, receiver)
+        add(self, receiver, sender)
 
     def disconnect(self: Any, receiver: Any = None, sender: Any = None, dispatch_uid: Any = None) -> bool:
         """Disconnect the first receiver with this key; return whether one was removed."""

@@ -459,33 +459,33 @@ cdef object _dead_flag(signal, shared):
     return flag
 
 
-cdef tuple _refs(signal, receiver, sender, bint weak):
-    """(receiver or its weak reference, the sender's weak reference or None, the object
-    the caller keeps alive until connect() returns), made in Django's order."""
-    receiver_object = flag = None
-    if weak:
-        ref = weakref.ref
-        if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
-            ref = _WeakMethod
-        if _REF_CALLBACKS:
-            flag = _dead_flag(signal, None)
-            receiver = ref(receiver, flag)
-        else:
-            # Before 6.1: a finalizer on the receiver's object raises the flag, not the
-            # ref itself; Django holds that object until connect() returns.
-            receiver_object = receiver.__self__ if ref is _WeakMethod else receiver
-            receiver = ref(receiver)
-            flag = _dead_flag(signal, None)
-            weakref.finalize(receiver_object, flag)
-    sender_ref = None
-    if _SENDER_REFS and sender is not None:
-        # A weak reference ties the receiver's life to its sender, so a later object
-        # reusing the sender's id() does not inherit it. Some senders refuse weakrefs.
-        try:
-            sender_ref = weakref.ref(sender, _dead_flag(signal, flag))
-        except TypeError:
-            pass
-    return receiver, sender_ref, receiver_object
+cdef tuple _weak_receiver(signal, receiver):
+    """(weak reference to receiver, the object the caller keeps alive until connect()
+    returns, the dead-receiver callback given), in Django's order of reads."""
+    ref = weakref.ref
+    if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
+        ref = _WeakMethod
+    if _REF_CALLBACKS:
+        flag = _dead_flag(signal, None)
+        return ref(receiver, flag), None, flag
+    # Before 6.1: a finalizer on the receiver's object raises the flag, not the ref
+    # itself; Django holds that object until connect() returns.
+    receiver_object = receiver.__self__ if ref is _WeakMethod else receiver
+    weak = ref(receiver)
+    flag = _dead_flag(signal, None)
+    weakref.finalize(receiver_object, flag)
+    return weak, receiver_object, flag
+
+
+cdef object _sender_ref(signal, sender, flag):
+    # A weak reference ties the receiver's life to its sender, so a later object
+    # reusing the sender's id() does not inherit it. Some senders refuse weakrefs.
+    if sender is None:
+        return None
+    try:
+        return weakref.ref(sender, _dead_flag(signal, flag))
+    except TypeError:
+        return None
 
 
 cdef object _make_id(target):
@@ -767,22 +767,28 @@ _ENGINE_FILE = _dispatch.__code__.co_filename
 
 
 def _prepare(self, receiver, sender, weak, dispatch_uid):
-    """Signal.connect()'s first half: (receivers item, object to keep alive until it returns)."""
+    """Signal.connect()'s first half: ((lookup key, receiver or its weak reference,
+    is_async, dead-receiver callback), object to keep alive until connect() returns)."""
     check_receiver(receiver)
     if dispatch_uid:
         lookup_key = (dispatch_uid, _make_id(sender))
     else:
         lookup_key = (_make_id(receiver), _make_id(sender))
     is_async = iscoroutinefunction(receiver)
-    receiver, sender_ref, receiver_object = _refs(self, receiver, sender, weak)
+    receiver_object = flag = None
+    if weak:
+        receiver, receiver_object, flag = _weak_receiver(self, receiver)
+    return (lookup_key, receiver, is_async, flag), receiver_object
+
+
+def _add(self, tuple prepared, sender):
+    """Signal.connect()'s second half: make the sender's weak reference, then append
+    the item unless its key is taken."""
+    lookup_key, receiver, is_async, flag = prepared
     if _SENDER_REFS:
-        return (lookup_key, receiver, sender_ref, is_async), receiver_object
-    return (lookup_key, receiver, is_async), receiver_object
-
-
-def _add(self, tuple item):
-    """Signal.connect()'s second half: append item unless its key is taken."""
-    lookup_key = item[0]
+        item = (lookup_key, receiver, _sender_ref(self, sender, flag), is_async)
+    else:
+        item = (lookup_key, receiver, is_async)
     cdef _Index index
     with self.lock:
         self._clear_dead_receivers()

@@ -288,33 +288,33 @@ def _dead_flag(signal: Any, shared: Any) -> Any:
     return flag
 
 
-def _refs(signal: Any, receiver: Any, sender: Any, weak: bool) -> tuple[Any, Any, Any]:
-    """(receiver or its weak reference, the sender's weak reference or None, the object
-    the caller keeps alive until connect() returns), made in Django's order."""
-    receiver_object = flag = None
-    if weak:
-        ref: Any = weakref.ref
-        if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
-            ref = weakref.WeakMethod
-        if REF_CALLBACKS:
-            flag = _dead_flag(signal, None)
-            receiver = ref(receiver, flag)
-        else:
-            # Before 6.1: a finalizer on the receiver's object raises the flag, not the
-            # ref itself; Django holds that object until connect() returns.
-            receiver_object = receiver.__self__ if ref is weakref.WeakMethod else receiver
-            receiver = ref(receiver)
-            flag = _dead_flag(signal, None)
-            weakref.finalize(receiver_object, flag)
-    sender_ref = None
-    if SENDER_REFS and sender is not None:
-        # A weak reference ties the receiver's life to its sender, so a later object
-        # reusing the sender's id() does not inherit it. Some senders refuse weakrefs.
-        try:
-            sender_ref = weakref.ref(sender, _dead_flag(signal, flag))
-        except TypeError:
-            pass
-    return receiver, sender_ref, receiver_object
+def _weak_receiver(signal: Any, receiver: Any) -> tuple[Any, Any, Any]:
+    """(weak reference to receiver, the object the caller keeps alive until connect()
+    returns, the dead-receiver callback given), in Django's order of reads."""
+    ref: Any = weakref.ref
+    if hasattr(receiver, "__self__") and hasattr(receiver, "__func__"):
+        ref = weakref.WeakMethod
+    if REF_CALLBACKS:
+        flag = _dead_flag(signal, None)
+        return ref(receiver, flag), None, flag
+    # Before 6.1: a finalizer on the receiver's object raises the flag, not the ref
+    # itself; Django holds that object until connect() returns.
+    receiver_object = receiver.__self__ if ref is weakref.WeakMethod else receiver
+    weak = ref(receiver)
+    flag = _dead_flag(signal, None)
+    weakref.finalize(receiver_object, flag)
+    return weak, receiver_object, flag
+
+
+def _sender_ref(signal: Any, sender: Any, flag: Any) -> Any:
+    # A weak reference ties the receiver's life to its sender, so a later object
+    # reusing the sender's id() does not inherit it. Some senders refuse weakrefs.
+    if sender is None:
+        return None
+    try:
+        return weakref.ref(sender, _dead_flag(signal, flag))
+    except TypeError:
+        return None
 
 
 _make_id = make_id
@@ -365,11 +365,13 @@ class Signal(SignalBase):
         else:
             lookup_key = (_make_id(receiver), _make_id(sender))
         is_async = iscoroutinefunction(receiver)
-        # Rebinding drops our reference before the lock is taken, as Django does:
-        # a receiver that dies right here is purged, not appended as live.
-        receiver, sender_ref, receiver_object = _refs(self, receiver, sender, weak)
+        flag = None
+        if weak:
+            # Rebinding drops our reference before the sender's is made, as Django does:
+            # a receiver that dies right here is purged, not appended as live.
+            receiver, receiver_object, flag = _weak_receiver(self, receiver)
         if SENDER_REFS:
-            item: tuple[Any, ...] = (lookup_key, receiver, sender_ref, is_async)
+            item: tuple[Any, ...] = (lookup_key, receiver, _sender_ref(self, sender, flag), is_async)
         else:
             item = (lookup_key, receiver, is_async)
         with self.lock:
