@@ -253,15 +253,13 @@ else:
         return isinstance(receiver, weakref.ReferenceType) and receiver() is None
 
 
-def _index(signal: Any, receivers: Any) -> _Index | None:
+def _index(signal: Any, receivers: Any) -> _Index:
     """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds lock).
 
-    None for a list shorter than _SCAN_LIMIT: confirming the index costs as much as
-    Django's scan there, so connect() and disconnect() scan, and the index, no longer
-    told of their edits, is rebuilt once the list grows.
+    Callers skip it for a list shorter than _SCAN_LIMIT: confirming the index costs as
+    much as Django's scan there, so connect() and disconnect() scan, and the index, no
+    longer told of their edits, is rebuilt once the list grows.
     """
-    if type(receivers) is list and len(receivers) < _SCAN_LIMIT:
-        return None
     index = getattr(signal, INDEX_ATTR, None)
     if index is None:
         INDEXED.add(signal)
@@ -376,7 +374,8 @@ class Signal(SignalBase):
             item = (lookup_key, receiver, is_async)
         with self.lock:
             self._clear_dead_receivers()
-            index = _index(self, self.receivers)
+            receivers = self.receivers
+            index = None if type(receivers) is list and len(receivers) < _SCAN_LIMIT else _index(self, receivers)
             present = index.has_key(lookup_key) if index is not None else None
             if present is None:
                 present = _scan_for_key(self.receivers, lookup_key)
@@ -395,8 +394,9 @@ class Signal(SignalBase):
         removed = False
         with self.lock:
             self._clear_dead_receivers()
-            count = len(self.receivers)
-            index = _index(self, self.receivers)
+            receivers = self.receivers
+            count = len(receivers)
+            index = None if type(receivers) is list and count < _SCAN_LIMIT else _index(self, receivers)
             present = index.has_key(lookup_key) if index is not None else None
             if present:
                 # The list is the index's: its first equal key is the one Django's loop stops at.
