@@ -114,6 +114,46 @@ cdef extern from *:
     """
     bint fastsignals_same_keys(PyObject** items, PyObject** keys, Py_ssize_t size, Py_ssize_t tuple_len)
 
+cdef extern from *:
+    """
+    /* Room for capacity items in an empty list, so that fastsignals_push fills it
+       without reallocating; a list with items, or room enough, is left alone. Lists
+       keep their slots with PyMem_* in the GIL builds; free-threaded ones are left alone. */
+    static int fastsignals_reserve(PyObject *list, Py_ssize_t capacity) {
+    #ifndef Py_GIL_DISABLED
+        PyListObject *l = (PyListObject *)list;
+        if (Py_SIZE(l) != 0 || l->allocated >= capacity)
+            return 0;
+        PyObject **items = PyMem_Realloc(l->ob_item, capacity * sizeof(PyObject *));
+        if (items == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        l->ob_item = items;
+        l->allocated = capacity;
+    #endif
+        return 0;
+    }
+
+    /* list.append(item), in place while there is room: the list never shows an
+       unset slot, since its size grows only after the slot is filled. */
+    static int fastsignals_push(PyObject *list, PyObject *item) {
+    #ifndef Py_GIL_DISABLED
+        PyListObject *l = (PyListObject *)list;
+        Py_ssize_t size = Py_SIZE(l);
+        if (size < l->allocated) {
+            Py_INCREF(item);
+            l->ob_item[size] = item;
+            Py_SET_SIZE(l, size + 1);
+            return 0;
+        }
+    #endif
+        return PyList_Append(list, item);
+    }
+    """
+    int fastsignals_reserve(list lst, Py_ssize_t capacity) except -1
+    int fastsignals_push(list lst, object item) except -1
+
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
 cdef object _WeakMethod = weakref.WeakMethod
@@ -378,8 +418,9 @@ cdef void _append_items(list items, receivers, list positions) except *:
         slots = (<PyListObject*>receivers).ob_item
     else:
         slots = (<PyTupleObject*>receivers).ob_item
+    fastsignals_reserve(items, len(positions))
     for position in positions:
-        items.append(<object>slots[<Py_ssize_t>position])
+        fastsignals_push(items, <object>slots[<Py_ssize_t>position])
 
 
 cdef list _resolve_into(entries, list sync_receivers, Py_ssize_t first):
@@ -390,6 +431,8 @@ cdef list _resolve_into(entries, list sync_receivers, Py_ssize_t first):
     cdef list async_receivers = None
     cdef Py_ssize_t size = _TUPLE_LEN - 1 + first
     cdef Py_ssize_t at
+    if type(entries) is list:
+        fastsignals_reserve(sync_receivers, len(<list>entries))
     for entry in entries:
         at = first
         if type(entry) is not tuple or len(<tuple>entry) != size:
@@ -410,7 +453,7 @@ cdef list _resolve_into(entries, list sync_receivers, Py_ssize_t first):
                 async_receivers = []
             async_receivers.append(receiver)
         else:
-            sync_receivers.append(receiver)
+            fastsignals_push(sync_receivers, receiver)
     return async_receivers
 
 
@@ -711,18 +754,20 @@ cdef void _call_all(signal, sender, dict named, receivers, list responses, bint 
         Py_INCREF(<object>value)
         args[i] = value
         i += 1
+    if type(receivers) is list:
+        fastsignals_reserve(responses, len(<list>receivers))
     try:
         for receiver in receivers:
             if not robust:
                 response = PyObject_Vectorcall(receiver, args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, <PyObject*>kwnames)
-                responses.append((receiver, response))
+                fastsignals_push(responses, (receiver, response))
                 continue
             try:
                 response = PyObject_Vectorcall(receiver, args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, <PyObject*>kwnames)
             except Exception as err:
                 _record_failure(signal, receiver, err, responses)
             else:
-                responses.append((receiver, response))
+                fastsignals_push(responses, (receiver, response))
     finally:
         for i in range(3, nargs + 1):
             Py_DECREF(<object>args[i])
@@ -748,7 +793,7 @@ cdef void _record_failure(signal, receiver, err, list responses) except *:
     """send_robust()'s answer to a receiver's Exception: log it, return it as the response."""
     _add_caller_frame(err)
     signal._log_robust_failure(receiver, err)
-    responses.append((receiver, err))
+    fastsignals_push(responses, (receiver, err))
 
 
 cdef void _add_caller_frame(err) except *:

@@ -305,3 +305,35 @@ def test_collector_firing_inside_locked_sections(impl: Any, use_caching: bool) -
     for index, sender in enumerate(senders):
         expected = [survivor for round_, survivor in enumerate(keep) if round_ % 4 == index and round_ >= 30]
         assert [receiver for receiver, _ in signal.send(sender)] == expected
+
+
+@pytest.mark.usefixtures("quiet_dispatch_log")
+@pytest.mark.parametrize("robust", [False, True], ids=["send", "send_robust"])
+@pytest.mark.parametrize("use_caching", [False, True], ids=["uncached", "cached"])
+def test_lists_seen_during_dispatch_are_whole(impl: Any, use_caching: bool, robust: bool) -> None:
+    """A receiver that walks every list holding the receivers mid-dispatch, as memory
+    profilers do, finds only whole lists; the responses are Django's."""
+    signal = impl.Signal(use_caching=use_caching)
+    walked: list[bool] = []
+
+    def make(number: int) -> Callable[..., int]:
+        def receiver(**kwargs: Any) -> int:
+            if number == 5:
+                for holder in gc.get_referrers(*receivers):
+                    if isinstance(holder, list):
+                        walked.append(len([*holder]) == len(holder) and repr(holder).startswith("["))
+            if robust and number % 4 == 3:
+                raise ValueError(number)
+            return number
+
+        return receiver
+
+    receivers = [make(number) for number in range(12)]
+    for receiver in receivers:
+        signal.connect(receiver)
+    sender = type("Model", (), {})
+    responses = (signal.send_robust if robust else signal.send)(sender)
+    assert [(receivers.index(receiver), str(response)) for receiver, response in responses] == [
+        (number, str(number)) for number in range(12)
+    ]
+    assert len(walked) >= 2 and all(walked)
