@@ -199,15 +199,15 @@ def check_receiver(receiver: object) -> None:
                  and "DEBUG" not in _own and "DEBUG" not in _base)
     except KeyError:  # a stock attribute deleted from its class
         stock = False
+    debug: Any = _MISSING  # the cached DEBUG, when it alone answers
     if stock:
         wrapped = _stock_settings_dict.get("_wrapped", _MISSING)
         if wrapped is empty:
             return
-        debug = _stock_settings_dict.get("DEBUG", _MISSING)
-        if wrapped is not _MISSING and type(debug) is bool:
-            if not debug:
-                return
-        elif not (settings.configured and settings.DEBUG):
+        if wrapped is not _MISSING:
+            debug = _stock_settings_dict.get("DEBUG", _MISSING)
+    if type(debug) is bool:
+        if not debug:
             return
     elif not (settings.configured and settings.DEBUG):
         return
