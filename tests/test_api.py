@@ -877,3 +877,98 @@ def test_live_receivers_result_is_a_copy(impl: Any) -> None:
     async_receivers.append(receiver)
     assert signal.send(sender) == [(receiver, 0)]
     assert signal._live_receivers(sender) == ([receiver], [])
+
+
+def _outcome_of(call: Any) -> tuple[Any, ...]:
+    try:
+        result = call()
+    except TypeError as err:
+        return ("raised", type(err).__name__, str(err))
+    return ("returned", result)
+
+
+# send(...) as code writes it: sender by position or by keyword, named arguments in any
+# order, and the calls Python itself refuses. Each gives a receiver of **kwargs the
+# same keywords, in the same order, or raises the same error, on every implementation.
+SEND_CALLS = {
+    "positional": lambda send, sender: send(sender, a=1, b=2),
+    "no named": lambda send, sender: send(sender),
+    "keyword sender": lambda send, sender: send(sender=sender, a=1),
+    "keyword sender between": lambda send, sender: send(a=1, sender=sender, b=2),
+    "keyword sender last": lambda send, sender: send(a=1, b=2, sender=sender),
+    "unpacked": lambda send, sender: send(*(sender,), **{"b": 2, "a": 1}),
+    "missing sender": lambda send, sender: send(a=1),
+    "sender twice": lambda send, sender: send(sender, sender=sender),
+    "extra positional": lambda send, sender: send(sender, 1),
+    "self by keyword": lambda send, sender: send(sender, self=1),
+    "signal by keyword": lambda send, sender: send(sender, signal=1),
+}
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+@pytest.mark.parametrize("connected", ["for the sender", "for another sender", "none"])
+@pytest.mark.parametrize("call", list(SEND_CALLS))
+def test_send_binds_its_arguments_as_django_does(impl: Any, call: str, connected: str, method: str) -> None:
+    from django.dispatch import Signal as DjangoSignal
+
+    def run(signal_class: type) -> tuple[Any, ...]:
+        signal = signal_class(use_caching=True)
+        sender, other = Sender(), Sender()
+        seen: list[list[tuple[str, Any]]] = []
+
+        def receiver(**kwargs: Any) -> str:
+            names = {id(signal): "the signal", id(sender): "the sender"}
+            seen.append([(name, names.get(id(value), value)) for name, value in kwargs.items()])
+            return "done"
+
+        if connected != "none":
+            signal.connect(receiver, sender=sender if connected == "for the sender" else other, weak=False)
+        outcome = _outcome_of(lambda: SEND_CALLS[call](getattr(signal, method), sender))
+        responses = outcome[1] if outcome[0] == "returned" else []
+        shown = [(response if isinstance(response, str) else repr(response)) for _, response in responses]
+        return outcome[0], outcome[2:], shown, seen
+
+    assert run(impl.Signal) == run(DjangoSignal)
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_send_methods_look_like_djangos(impl: Any, method: str) -> None:
+    import inspect
+
+    from django.dispatch import Signal as DjangoSignal
+
+    def looks(signal_class: type) -> tuple[Any, ...]:
+        function = getattr(signal_class, method)
+        bound = getattr(signal_class(), method)
+        return (
+            # Names and kinds only: ours are annotated, Django's are not.
+            [(p.name, p.kind) for p in inspect.signature(function).parameters.values()],
+            [(p.name, p.kind) for p in inspect.signature(bound).parameters.values()],
+            inspect.isfunction(function),
+            inspect.ismethod(bound),
+            function.__name__,
+            function.__qualname__,
+            bound.__func__ is function,
+            function.__get__(None, signal_class) is function,
+        )
+
+    assert looks(impl.Signal) == looks(DjangoSignal)
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_send_called_through_the_class_and_a_subclass(impl: Any, method: str) -> None:
+    class Custom(impl.Signal):  # type: ignore[misc, name-defined]
+        def send(self, sender: Any, **named: Any) -> Any:
+            return ["custom", *super().send(sender, **named)]
+
+        def send_robust(self, sender: Any, **named: Any) -> Any:
+            return ["custom", *super().send_robust(sender, **named)]
+
+    (receiver,) = make_receivers(1)
+    for signal in (impl.Signal(), Custom()):
+        signal.connect(receiver)
+        unbound = getattr(impl.Signal, method)(signal, None, extra=1)
+        assert unbound == [(receiver, 0)]
+        assert getattr(signal, method)(None)[-1] == (receiver, 0)
+    with pytest.raises(TypeError, match=r"^Signal\.send(_robust)?\(\) missing 2 required positional arguments"):
+        getattr(impl.Signal, method)()

@@ -6,10 +6,12 @@ Code relies on that depth: ``warnings.warn(stacklevel=N)``, ``logging`` with
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import traceback
 import warnings
+import weakref
 from typing import Any
 
 import pytest
@@ -183,3 +185,28 @@ def test_base_exception_traceback_from_send_robust(signal: Any, sender: Sender, 
         "send_robust",
         "stopping",
     ]
+
+
+class Unhashable:
+    __hash__ = None  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_error_before_any_receiver_runs(impl: Any, method: str) -> None:
+    # The compiled send() meets this error before its frame exists: it is raised from
+    # that frame all the same, and the frame keeps no cycle alive through it.
+    signal = impl.Signal(use_caching=True)
+    signal.connect(lambda **kwargs: None, weak=False)
+    sender = Unhashable()
+    alive = weakref.ref(sender)
+    gc.disable()
+    try:
+        with pytest.raises(TypeError, match="^unhashable type: 'Unhashable'$") as raised:
+            getattr(signal, method)(sender)
+        names = frame_names(raised.value)
+        del raised, sender
+        assert alive() is None
+    finally:
+        gc.enable()
+    # Django's traceback goes on into WeakKeyDictionary.get().
+    assert names[:2] == ["test_error_before_any_receiver_runs", method]
