@@ -888,7 +888,7 @@ cdef object _entry(PyObject** args, Py_ssize_t nargs, PyObject* kwnames, int rob
             sync_receivers = []
             async_receivers = _live_into(signal, state, sender, cached, sync_receivers)
             if not sync_receivers and async_receivers is None:
-                return []
+                return sync_receivers  # a new empty list, as Django returns
             call = _receivers_call(sync_receivers, async_receivers, <tuple>shape, args, nargs)
     except BaseException as err:
         call = err
