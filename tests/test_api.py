@@ -972,3 +972,13 @@ def test_send_called_through_the_class_and_a_subclass(impl: Any, method: str) ->
         assert getattr(signal, method)(None)[-1] == (receiver, 0)
     with pytest.raises(TypeError, match=r"^Signal\.send(_robust)?\(\) missing 2 required positional arguments"):
         getattr(impl.Signal, method)()
+
+
+def test_another_signals_send_as_a_receiver(impl: Any) -> None:
+    import copy
+
+    first, second = impl.Signal(), impl.Signal()
+    first.connect(second.send)  # weak: a WeakMethod of the bound method
+    assert first.send(None, a=1) == [(second.send, [])]
+    assert copy.copy(impl.Signal.send) is impl.Signal.send
+    assert copy.deepcopy({"method": impl.Signal.send_robust})["method"] is impl.Signal.send_robust

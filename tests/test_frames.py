@@ -210,3 +210,37 @@ def test_error_before_any_receiver_runs(impl: Any, method: str) -> None:
         gc.enable()
     # Django's traceback goes on into WeakKeyDictionary.get().
     assert names[:2] == ["test_error_before_any_receiver_runs", method]
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_send_frame_holds_the_named_arguments(signal: Any, sender: Sender, connect: Any, method: str) -> None:
+    seen = []
+
+    def receiver(**kwargs: Any) -> None:
+        seen.append(sys._getframe(1).f_locals["named"])
+
+    connect(receiver)
+    getattr(signal, method)(sender, a=1, b=2)
+    assert seen == [{"a": 1, "b": 2}]
+
+
+class Noisy:
+    """A sender whose hashing is Python code that looks at the stack."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[str]] = []
+
+    def __hash__(self) -> int:
+        self.seen.append([sys._getframe(depth).f_code.co_name for depth in range(1, 6)])
+        return 1
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_sender_code_runs_below_send(signal: Any, connect: Any, method: str) -> None:
+    # The compiled send() looks a sender up before its frame exists only when that
+    # runs no Python code; a sender's own __hash__ still finds send() above it.
+    connect(lambda **kwargs: None)
+    sender = Noisy()
+    getattr(signal, method)(sender)
+    assert sender.seen
+    assert all(method in names for names in sender.seen)

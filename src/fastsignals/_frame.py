@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any, Callable
 
 Loop = Callable[[Any, Any, "dict[str, Any]", bool], "list[tuple[Any, Any]]"]
-CallReceivers = Callable[[Any, Any, Any, bool], "list[tuple[Any, Any]]"]
+CallReceivers = Callable[[Any, Any, Any, Any, "dict[str, Any]", bool], "list[tuple[Any, Any]]"]
 
 
 def _receiver_traceback(tb: TracebackType | None, engine_file: str) -> TracebackType | None:
@@ -63,25 +63,28 @@ def receiver_frames(call_receivers: CallReceivers, engine_file: str) -> tuple[Ca
     """The frames the compiled send() and send_robust() call receivers in.
 
     The compiled method finds the receivers before any frame; when there are some,
-    it calls one of these with ``call``, what call_receivers() needs (or the error
-    met on the way, raised here). The receivers then see send() or send_robust()
-    right above them, and the caller right above that, as on Django.
+    it calls one of these with them and the caller's named arguments (or, in place
+    of the receivers, the error met on the way, raised here). The receivers then see
+    send() or send_robust() right above them, with Django's locals self, sender,
+    named, sync_receivers and async_receivers, and the caller right above that.
     """
 
-    def send(self: Any, sender: Any, call: Any) -> list[tuple[Any, Any]]:
+    def send(self: Any, sender: Any, sync_receivers: Any, async_receivers: Any, /, **named: Any) -> list[tuple[Any, Any]]:
         try:
-            return call_receivers(self, sender, call, False)
+            return call_receivers(self, sender, sync_receivers, async_receivers, named, False)
         except BaseException as err:
-            if err is call:
-                del call  # held by its own traceback's frame, the error would live in a cycle
+            if err is sync_receivers:
+                del sync_receivers  # held by its own traceback's frame, the error would live in a cycle
             raise err.with_traceback(_receiver_traceback(err.__traceback__, engine_file))
 
-    def send_robust(self: Any, sender: Any, call: Any) -> list[tuple[Any, Any]]:
+    def send_robust(
+        self: Any, sender: Any, sync_receivers: Any, async_receivers: Any, /, **named: Any
+    ) -> list[tuple[Any, Any]]:
         try:
-            return call_receivers(self, sender, call, True)
+            return call_receivers(self, sender, sync_receivers, async_receivers, named, True)
         except BaseException as err:
-            if err is call:
-                del call  # held by its own traceback's frame, the error would live in a cycle
+            if err is sync_receivers:
+                del sync_receivers  # held by its own traceback's frame, the error would live in a cycle
             raise err.with_traceback(_receiver_traceback(err.__traceback__, engine_file))
 
     for method in (send, send_robust):

@@ -26,7 +26,6 @@ from cpython.dict cimport PyDict_Next
 from cpython.long cimport PyLong_FromVoidPtr
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport Py_DECREF, Py_INCREF
-from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.weakref cimport PyWeakref_NewRef
 
 from ._frame import keep_frame, keep_signatures, receiver_frames
@@ -177,6 +176,7 @@ cdef extern from *:
         vectorcallfunc vectorcall;
         PyObject *function;
         int robust;
+        PyObject *weakreflist;
     } fastsignals_method;
 
     /* Drop the leading traceback entries Cython adds for this module's functions: a
@@ -232,9 +232,11 @@ cdef extern from *:
     }
 
     static PyObject *fastsignals_method_getattro(PyObject *self, PyObject *name) {
-        /* Binding and calling stay the descriptor's own. */
+        /* Binding, calling and copying stay the descriptor's own. */
         if (PyUnicode_Check(name) && (PyUnicode_CompareWithASCIIString(name, "__get__") == 0
-                                      || PyUnicode_CompareWithASCIIString(name, "__call__") == 0))
+                                      || PyUnicode_CompareWithASCIIString(name, "__call__") == 0
+                                      || PyUnicode_CompareWithASCIIString(name, "__copy__") == 0
+                                      || PyUnicode_CompareWithASCIIString(name, "__deepcopy__") == 0))
             return PyObject_GenericGetAttr(self, name);
         return PyObject_GetAttr(((fastsignals_method *)self)->function, name);
     }
@@ -248,9 +250,23 @@ cdef extern from *:
     }
 
     static void fastsignals_method_dealloc(PyObject *self) {
+        if (((fastsignals_method *)self)->weakreflist != NULL)
+            PyObject_ClearWeakRefs(self);
         Py_XDECREF(((fastsignals_method *)self)->function);
         PyObject_Free(self);
     }
+
+    /* copy.copy() and copy.deepcopy() give the method itself, as for a function. */
+    static PyObject *fastsignals_method_copy(PyObject *self, PyObject *unused) {
+        Py_INCREF(self);
+        return self;
+    }
+
+    static PyMethodDef fastsignals_method_methods[] = {
+        {"__copy__", fastsignals_method_copy, METH_NOARGS, NULL},
+        {"__deepcopy__", fastsignals_method_copy, METH_O, NULL},
+        {NULL, NULL, 0, NULL},
+    };
 
     static PyTypeObject fastsignals_method_type = {
         PyVarObject_HEAD_INIT(NULL, 0)
@@ -264,6 +280,8 @@ cdef extern from *:
         .tp_setattro = fastsignals_method_setattro,
         .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
         .tp_descr_get = fastsignals_method_get,
+        .tp_weaklistoffset = offsetof(fastsignals_method, weakreflist),
+        .tp_methods = fastsignals_method_methods,
     };
 
     static PyObject *fastsignals_method_new(PyObject *function, int robust) {
@@ -275,6 +293,7 @@ cdef extern from *:
         Py_INCREF(function);
         method->function = function;
         method->robust = robust;
+        method->weakreflist = NULL;
         method->vectorcall = fastsignals_method_call;
         return (PyObject *)method;
     }
@@ -287,6 +306,23 @@ cdef extern from *:
     """
     object fastsignals_method_new(object function, int robust)
     void fastsignals_set_entry(void* entry, object engine_file)
+
+cdef extern from *:
+    """
+    /* Whether hashing sender, comparing it and probing its attributes runs no Python
+       code: its type is a builtin or extension type, or a class that keeps object's
+       or type's own slots for them. */
+    static int fastsignals_quiet_sender(PyObject *sender) {
+        PyTypeObject *tp = Py_TYPE(sender);
+        if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE))
+            return 1;
+        return (tp->tp_hash == PyBaseObject_Type.tp_hash || tp->tp_hash == PyType_Type.tp_hash)
+            && (tp->tp_richcompare == PyBaseObject_Type.tp_richcompare
+                || tp->tp_richcompare == PyType_Type.tp_richcompare)
+            && (tp->tp_getattro == PyObject_GenericGetAttr || tp->tp_getattro == PyType_Type.tp_getattro);
+    }
+    """
+    bint fastsignals_quiet_sender(object sender)
 
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
@@ -831,10 +867,11 @@ def _dispatch(signal, sender, dict named, bint robust):
     return responses
 
 
-# The latest plain call's shape: (its kwnames or None, nargs, the receivers' kwnames,
-# position of the sender among its kwnames or -1). Holding the kwnames tuple keeps
-# its address from being reused, so identity is a safe test.
-cdef tuple _last_shape = (None, 2, _SIGNAL_SENDER, -1)
+# The latest plain call's shape: (its kwnames or None, nargs, the kwnames its frame
+# gets (the same less "sender") or None, position of the sender among its kwnames or
+# -1). Holding the kwnames tuple keeps its address from being reused, so identity is
+# a safe test.
+cdef tuple _last_shape = (None, 2, None, -1)
 
 
 cdef tuple _call_shape(Py_ssize_t nargs, PyObject* kwnames):
@@ -855,8 +892,8 @@ cdef tuple _call_shape(Py_ssize_t nargs, PyObject* kwnames):
         sender_at = names.index("sender")
     else:
         return None
-    last = (None if kwnames is NULL else names, nargs,
-            _SIGNAL_SENDER + tuple([name for name in names if name != "sender"]), sender_at)
+    frame_names = tuple([name for name in names if name != "sender"]) or None
+    last = (None if kwnames is NULL else names, nargs, frame_names, sender_at)
     _last_shape = last
     return last
 
@@ -875,64 +912,74 @@ cdef object _entry(PyObject** args, Py_ssize_t nargs, PyObject* kwnames, int rob
     signal = <object>args[0]
     cdef Py_ssize_t sender_at = (<tuple>shape)[3]
     sender = <object>args[1 if sender_at < 0 else 1 + sender_at]
-    cdef bint plain = True
+    cdef bint plain = fastsignals_quiet_sender(sender)
+    async_receivers = None
     try:
-        state = _plain_state(signal)
+        # Only code that runs no Python code of the sender's or the cache's may run
+        # before send()'s frame exists; other sends go through the Python method.
+        state = _plain_state(signal) if plain else None
         plain = state is not None
         if plain:
             if not _get(signal, state, "receivers"):
                 return []
-            cached = _cache_get(_get(signal, state, "sender_receivers_cache"), sender)
+            cache = _get(signal, state, "sender_receivers_cache")
+            plain = type(cache) is dict or type(cache) is _WeakKeyDictionary
+        if plain:
+            cached = _cache_get(cache, sender)
             if cached is _NO_RECEIVERS:
                 return []
             sync_receivers = []
             async_receivers = _live_into(signal, state, sender, cached, sync_receivers)
             if not sync_receivers and async_receivers is None:
                 return sync_receivers  # a new empty list, as Django returns
-            call = _receivers_call(sync_receivers, async_receivers, <tuple>shape, args, nargs)
     except BaseException as err:
-        call = err
+        sync_receivers = err
     if not plain:
         return PyObject_Vectorcall(<object>function, args, nargs, kwnames)
-    return (_send_robust_frame if robust else _send_frame)(signal, sender, call)
+    return _in_frame(_send_robust_frame if robust else _send_frame, signal, sender, sync_receivers,
+                     async_receivers, <tuple>shape, args, nargs)
 
 
-cdef tuple _receivers_call(list sync_receivers, async_receivers, tuple shape, PyObject** args, Py_ssize_t nargs):
-    """(sync receivers, async receivers, their kwnames, *the named values): what the
-    Python frame hands to _call_receivers."""
-    cdef tuple kwnames = shape[2]
+cdef object _in_frame(frame, signal, sender, sync_receivers, async_receivers, tuple shape,
+                      PyObject** args, Py_ssize_t nargs):
+    """frame(signal, sender, sync_receivers, async_receivers, **named), the named
+    arguments passed on from the caller's own vector."""
+    frame_names = shape[2]
     cdef Py_ssize_t sender_at = shape[3]
-    cdef Py_ssize_t count = len(kwnames) - 2
-    cdef tuple call = PyTuple_New(3 + count)
-    cdef Py_ssize_t at = 3
+    cdef Py_ssize_t count = 0 if frame_names is None else len(<tuple>frame_names)
+    cdef PyObject* stack[_STACK_ARGS + 4]
+    cdef PyObject** vector = stack
     cdef Py_ssize_t i
-    Py_INCREF(sync_receivers)
-    PyTuple_SET_ITEM(call, 0, sync_receivers)
-    Py_INCREF(async_receivers)
-    PyTuple_SET_ITEM(call, 1, async_receivers)
-    Py_INCREF(kwnames)
-    PyTuple_SET_ITEM(call, 2, kwnames)
+    cdef Py_ssize_t at = 4
+    if count > _STACK_ARGS:
+        vector = <PyObject**>PyMem_Malloc((count + 4) * sizeof(PyObject*))
+        if vector is NULL:
+            raise MemoryError()
+    vector[0] = <PyObject*>signal
+    vector[1] = <PyObject*>sender
+    vector[2] = <PyObject*>sync_receivers
+    vector[3] = <PyObject*>async_receivers
+    # The caller's vector keeps the values alive until this call returns.
     for i in range(count + (sender_at >= 0)):
         if i != sender_at:
-            value = <object>args[nargs + i]
-            Py_INCREF(value)
-            PyTuple_SET_ITEM(call, at, value)
+            vector[at] = args[nargs + i]
             at += 1
-    return call
+    try:
+        return PyObject_Vectorcall(frame, vector, 4, NULL if frame_names is None else <PyObject*>frame_names)
+    finally:
+        if vector is not stack:
+            PyMem_Free(vector)
 
 
-def _call_receivers(signal, sender, call, bint robust):
-    """The receivers' calls of a send, inside its Python frame; ``call`` is what
-    _entry() made of it, or the error it met, raised here."""
-    if type(call) is not tuple:
-        raise call
-    sync_receivers, async_receivers, kwnames = (<tuple>call)[0], (<tuple>call)[1], (<tuple>call)[2]
+def _call_receivers(signal, sender, sync_receivers, async_receivers, dict named, bint robust):
+    """The receivers' calls of a send, inside its Python frame; ``sync_receivers`` is
+    the error _entry() met instead when it is not a list, raised here."""
+    if type(sync_receivers) is not list:
+        raise sync_receivers
     cdef list responses = []
     if sync_receivers:
-        _call_all(signal, sender, kwnames, (<PyTupleObject*>call).ob_item + 3, len(<tuple>call) - 3,
-                  sync_receivers, responses, robust)
+        _call_named(signal, sender, named, sync_receivers, responses, robust)
     if async_receivers:
-        named = dict(zip((<tuple>kwnames)[2:], (<tuple>call)[3:]))
         responses.extend(run_async_receivers(signal, sender, named, async_receivers, robust))
     return responses
 
