@@ -2,11 +2,9 @@
 
 Django's receivers run with exactly one frame between them and the caller of
 send(): the method itself. Receivers rely on it (``warnings.warn(stacklevel=N)``,
-``logging`` with ``stacklevel``). The compiled send methods find the receivers in C
-and call them from the small Python functions receiver_frames() makes, named send
-and send_robust. Calls the C methods leave alone go to the methods keep_frame()
-makes, with Django's signature, so Python binds them and words their errors as on
-Django. connect() and disconnect() are Python functions for the same reason.
+``logging`` with ``stacklevel``), so the compiled send methods are these small
+Python functions, each calling the C loop once. connect() and disconnect() are
+Python functions too, so a bad call is worded by Python exactly as on Django.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from types import TracebackType
 from typing import Any, Callable
 
 Loop = Callable[[Any, Any, "dict[str, Any]", bool], "list[tuple[Any, Any]]"]
-CallReceivers = Callable[[Any, Any, Any, Any, "dict[str, Any]", bool], "list[tuple[Any, Any]]"]
 
 
 def _receiver_traceback(tb: TracebackType | None, engine_file: str) -> TracebackType | None:
@@ -28,9 +25,7 @@ def _receiver_traceback(tb: TracebackType | None, engine_file: str) -> Traceback
 
 
 def keep_frame(loop: Loop, engine_file: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """send and send_robust methods around ``loop(signal, sender, named, robust)``,
-    with Django's signature: the compiled methods stand for these and call them for
-    any call they do not bind themselves."""
+    """send and send_robust methods around ``loop(signal, sender, named, robust)``."""
 
     def send(self: Any, sender: Any, **named: Any) -> list[tuple[Any, Any]]:
         """Call every receiver for sender and return [(receiver, response), ...].
@@ -52,39 +47,6 @@ def keep_frame(loop: Loop, engine_file: str) -> tuple[Callable[..., Any], Callab
         try:
             return loop(self, sender, named, True)
         except BaseException as err:
-            raise err.with_traceback(_receiver_traceback(err.__traceback__, engine_file))
-
-    for method in (send, send_robust):
-        method.__qualname__ = f"Signal.{method.__name__}"
-    return send, send_robust
-
-
-def receiver_frames(call_receivers: CallReceivers, engine_file: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """The frames the compiled send() and send_robust() call receivers in.
-
-    The compiled method finds the receivers before any frame; when there are some,
-    it calls one of these with them and the caller's named arguments (or, in place
-    of the receivers, the error met on the way, raised here). The receivers then see
-    send() or send_robust() right above them, with Django's locals self, sender,
-    named, sync_receivers and async_receivers, and the caller right above that.
-    """
-
-    def send(self: Any, sender: Any, sync_receivers: Any, async_receivers: Any, /, **named: Any) -> list[tuple[Any, Any]]:
-        try:
-            return call_receivers(self, sender, sync_receivers, async_receivers, named, False)
-        except BaseException as err:
-            if err is sync_receivers:
-                del sync_receivers  # held by its own traceback's frame, the error would live in a cycle
-            raise err.with_traceback(_receiver_traceback(err.__traceback__, engine_file))
-
-    def send_robust(
-        self: Any, sender: Any, sync_receivers: Any, async_receivers: Any, /, **named: Any
-    ) -> list[tuple[Any, Any]]:
-        try:
-            return call_receivers(self, sender, sync_receivers, async_receivers, named, True)
-        except BaseException as err:
-            if err is sync_receivers:
-                del sync_receivers  # held by its own traceback's frame, the error would live in a cycle
             raise err.with_traceback(_receiver_traceback(err.__traceback__, engine_file))
 
     for method in (send, send_robust):

@@ -8,10 +8,6 @@ The index records only each item's lookup key and is rebuilt whenever an item no
 longer has the key recorded at its position, so direct edits by third-party code are
 seen, and an item removed by hand is freed as it is on Django.
 
-send() and send_robust() are C methods (see fastsignals_method) that bind the call
-themselves: a send reaching no receiver needs no Python frame; one that does calls
-its receivers from a Python frame named send, as the pure twin's own send() is.
-
 Invariant for the lock-free reads below: with the GIL held, a stretch of C code
 that calls no Python code cannot interleave with another thread, so a freshness
 test and the lookups after it see one consistent list.
@@ -28,7 +24,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.weakref cimport PyWeakref_NewRef
 
-from ._frame import keep_frame, keep_signatures, receiver_frames
+from ._frame import keep_frame, keep_signatures
 from ._semantics import (
     FLAG_DEAD_RECEIVERS,
     INDEX_ATTR,
@@ -158,172 +154,6 @@ cdef extern from *:
     int fastsignals_reserve(list lst, Py_ssize_t capacity) except -1
     int fastsignals_push(list lst, object item) except -1
 
-cdef extern from *:
-    """
-    /* Signal.send and Signal.send_robust as the class holds them: a method descriptor
-       whose calls go to fastsignals_entry with the caller's own argument vector, so
-       the keyword arguments reach the receivers without a dict. Every other attribute
-       read or written is the Python method's (``function``), whose signature, code and
-       wording the descriptor stands for; bound, it is a types.MethodType as a
-       function's would be. */
-    typedef PyObject *(*fastsignals_entry_fn)(PyObject **args, Py_ssize_t nargs, PyObject *kwnames,
-                                              int robust, PyObject *function);
-    static fastsignals_entry_fn fastsignals_entry = NULL;
-    static PyObject *fastsignals_engine_file = NULL;
-
-    typedef struct {
-        PyObject_HEAD
-        vectorcallfunc vectorcall;
-        PyObject *function;
-        int robust;
-        PyObject *weakreflist;
-    } fastsignals_method;
-
-    /* Drop the leading traceback entries Cython adds for this module's functions: a
-       caller sees send() and what lies below it, as on Django. */
-    static void fastsignals_drop_engine_entries(void) {
-    #if PY_VERSION_HEX >= 0x030C0000
-        PyObject *exc = PyErr_GetRaisedException();
-        PyObject *tb = exc ? PyException_GetTraceback(exc) : NULL;
-    #else
-        PyObject *type, *exc, *tb;
-        PyErr_Fetch(&type, &exc, &tb);
-        PyErr_NormalizeException(&type, &exc, &tb);
-    #endif
-        while (tb != NULL && PyTraceBack_Check(tb)) {
-            PyTracebackObject *entry = (PyTracebackObject *)tb;
-            PyCodeObject *code = PyFrame_GetCode(entry->tb_frame);
-            int ours = PyUnicode_Check(code->co_filename)
-                       && PyUnicode_Compare(code->co_filename, fastsignals_engine_file) == 0;
-            Py_DECREF(code);
-            if (!ours)
-                break;
-            PyObject *next = (PyObject *)entry->tb_next;
-            Py_XINCREF(next);
-            Py_DECREF(tb);
-            tb = next;
-        }
-        if (exc != NULL)
-            PyException_SetTraceback(exc, tb != NULL ? tb : Py_None);
-    #if PY_VERSION_HEX >= 0x030C0000
-        Py_XDECREF(tb);
-        PyErr_SetRaisedException(exc);
-    #else
-        PyErr_Restore(type, exc, tb);
-    #endif
-    }
-
-    static PyObject *fastsignals_method_call(PyObject *self, PyObject *const *args, size_t nargsf,
-                                             PyObject *kwnames) {
-        fastsignals_method *method = (fastsignals_method *)self;
-        PyObject *result = fastsignals_entry((PyObject **)args, PyVectorcall_NARGS(nargsf), kwnames,
-                                             method->robust, method->function);
-        if (result == NULL)
-            fastsignals_drop_engine_entries();
-        return result;
-    }
-
-    static PyObject *fastsignals_method_get(PyObject *self, PyObject *obj, PyObject *type) {
-        if (obj == NULL || obj == Py_None) {
-            Py_INCREF(self);
-            return self;
-        }
-        return PyMethod_New(self, obj);
-    }
-
-    static PyObject *fastsignals_method_getattro(PyObject *self, PyObject *name) {
-        /* Binding, calling and copying stay the descriptor's own. */
-        if (PyUnicode_Check(name) && (PyUnicode_CompareWithASCIIString(name, "__get__") == 0
-                                      || PyUnicode_CompareWithASCIIString(name, "__call__") == 0
-                                      || PyUnicode_CompareWithASCIIString(name, "__copy__") == 0
-                                      || PyUnicode_CompareWithASCIIString(name, "__deepcopy__") == 0))
-            return PyObject_GenericGetAttr(self, name);
-        return PyObject_GetAttr(((fastsignals_method *)self)->function, name);
-    }
-
-    static int fastsignals_method_setattro(PyObject *self, PyObject *name, PyObject *value) {
-        return PyObject_SetAttr(((fastsignals_method *)self)->function, name, value);
-    }
-
-    static PyObject *fastsignals_method_repr(PyObject *self) {
-        return PyObject_Repr(((fastsignals_method *)self)->function);
-    }
-
-    static void fastsignals_method_dealloc(PyObject *self) {
-        if (((fastsignals_method *)self)->weakreflist != NULL)
-            PyObject_ClearWeakRefs(self);
-        Py_XDECREF(((fastsignals_method *)self)->function);
-        PyObject_Free(self);
-    }
-
-    /* copy.copy() and copy.deepcopy() give the method itself, as for a function. */
-    static PyObject *fastsignals_method_copy(PyObject *self, PyObject *unused) {
-        Py_INCREF(self);
-        return self;
-    }
-
-    static PyMethodDef fastsignals_method_methods[] = {
-        {"__copy__", fastsignals_method_copy, METH_NOARGS, NULL},
-        {"__deepcopy__", fastsignals_method_copy, METH_O, NULL},
-        {NULL, NULL, 0, NULL},
-    };
-
-    static PyTypeObject fastsignals_method_type = {
-        PyVarObject_HEAD_INIT(NULL, 0)
-        .tp_name = "fastsignals._signal_c.method",
-        .tp_basicsize = sizeof(fastsignals_method),
-        .tp_dealloc = fastsignals_method_dealloc,
-        .tp_vectorcall_offset = offsetof(fastsignals_method, vectorcall),
-        .tp_repr = fastsignals_method_repr,
-        .tp_call = PyVectorcall_Call,
-        .tp_getattro = fastsignals_method_getattro,
-        .tp_setattro = fastsignals_method_setattro,
-        .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
-        .tp_descr_get = fastsignals_method_get,
-        .tp_weaklistoffset = offsetof(fastsignals_method, weakreflist),
-        .tp_methods = fastsignals_method_methods,
-    };
-
-    static PyObject *fastsignals_method_new(PyObject *function, int robust) {
-        if (!(fastsignals_method_type.tp_flags & Py_TPFLAGS_READY) && PyType_Ready(&fastsignals_method_type) < 0)
-            return NULL;
-        fastsignals_method *method = PyObject_New(fastsignals_method, &fastsignals_method_type);
-        if (method == NULL)
-            return NULL;
-        Py_INCREF(function);
-        method->function = function;
-        method->robust = robust;
-        method->weakreflist = NULL;
-        method->vectorcall = fastsignals_method_call;
-        return (PyObject *)method;
-    }
-
-    static void fastsignals_set_entry(void *entry, PyObject *engine_file) {
-        fastsignals_entry = (fastsignals_entry_fn)entry;
-        Py_INCREF(engine_file);
-        fastsignals_engine_file = engine_file;
-    }
-    """
-    object fastsignals_method_new(object function, int robust)
-    void fastsignals_set_entry(void* entry, object engine_file)
-
-cdef extern from *:
-    """
-    /* Whether hashing sender, comparing it and probing its attributes runs no Python
-       code: its type is a builtin or extension type, or a class that keeps object's
-       or type's own slots for them. */
-    static int fastsignals_quiet_sender(PyObject *sender) {
-        PyTypeObject *tp = Py_TYPE(sender);
-        if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE))
-            return 1;
-        return (tp->tp_hash == PyBaseObject_Type.tp_hash || tp->tp_hash == PyType_Type.tp_hash)
-            && (tp->tp_richcompare == PyBaseObject_Type.tp_richcompare
-                || tp->tp_richcompare == PyType_Type.tp_richcompare)
-            && (tp->tp_getattro == PyObject_GenericGetAttr || tp->tp_getattro == PyType_Type.tp_getattro);
-    }
-    """
-    bint fastsignals_quiet_sender(object sender)
-
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
 cdef object _WeakMethod = weakref.WeakMethod
@@ -340,7 +170,7 @@ cdef Py_ssize_t _SCAN_LIMIT = SCAN_LIMIT
 cdef str _ENGINE_FILE  # the file name Cython gives this module's frames in tracebacks
 cdef object _CALL_RECEIVER_CODE = call_receiver.__code__
 
-# Up to this many named values, a send's argument vector lives on the C stack.
+# Up to this many arguments (with the scratch slot) the argument vector lives on the C stack.
 cdef enum:
     _STACK_ARGS = 20
 
@@ -847,7 +677,7 @@ cdef list _live_into(signal, dict state, sender, cached, list sync_receivers):
 
 
 def _dispatch(signal, sender, dict named, bint robust):
-    """send() and send_robust() as called through their Python method: the whole loop in C."""
+    """send() and send_robust() past their Python frame: the whole loop in C."""
     cdef dict state = _plain_state(signal)
     if not _get(signal, state, "receivers"):
         return []
@@ -861,124 +691,7 @@ def _dispatch(signal, sender, dict named, bint robust):
         sync_receivers, async_receivers = signal._live_receivers(sender)
     cdef list responses = []
     if sync_receivers:
-        _call_named(signal, sender, named, sync_receivers, responses, robust)
-    if async_receivers:
-        responses.extend(run_async_receivers(signal, sender, named, async_receivers, robust))
-    return responses
-
-
-# The latest plain call's shape: (its kwnames or None, nargs, the kwnames its frame
-# gets (the same less "sender") or None, position of the sender among its kwnames or
-# -1). Holding the kwnames tuple keeps its address from being reused, so identity is
-# a safe test.
-cdef tuple _last_shape = (None, 2, None, -1)
-
-
-cdef tuple _call_shape(Py_ssize_t nargs, PyObject* kwnames):
-    """_last_shape for a call of send(signal, ...), or None unless it is send(sender, **named)
-    with neither "self" nor "signal" among the names: those the Python method binds."""
-    global _last_shape
-    cdef tuple last = _last_shape
-    names = None if kwnames is NULL else <object>kwnames
-    if (<tuple>last)[0] is names and (<tuple>last)[1] == nargs:
-        return last
-    if names is None:
-        names = ()
-    if "self" in names or "signal" in names:
-        return None
-    if nargs == 2 and "sender" not in names:
-        sender_at = -1
-    elif nargs == 1 and "sender" in names:
-        sender_at = names.index("sender")
-    else:
-        return None
-    frame_names = tuple([name for name in names if name != "sender"]) or None
-    last = (None if kwnames is NULL else names, nargs, frame_names, sender_at)
-    _last_shape = last
-    return last
-
-
-cdef object _entry(PyObject** args, Py_ssize_t nargs, PyObject* kwnames, int robust, PyObject* function):
-    """Signal.send() and send_robust() as called: args[0] is the signal.
-
-    A send that reaches no receiver returns here, without a Python frame. One that
-    does calls its receivers from send()'s own Python frame, which also raises any
-    error met on the way, so the caller sees send() above it as on Django. Any other
-    call goes to the Python method, which binds and words it as Django's does.
-    """
-    shape = _call_shape(nargs, kwnames)
-    if shape is None:
-        return PyObject_Vectorcall(<object>function, args, nargs, kwnames)
-    signal = <object>args[0]
-    cdef Py_ssize_t sender_at = (<tuple>shape)[3]
-    sender = <object>args[1 if sender_at < 0 else 1 + sender_at]
-    cdef bint plain = fastsignals_quiet_sender(sender)
-    async_receivers = None
-    try:
-        # Only code that runs no Python code of the sender's or the cache's may run
-        # before send()'s frame exists; other sends go through the Python method.
-        state = _plain_state(signal) if plain else None
-        plain = state is not None
-        if plain:
-            if not _get(signal, state, "receivers"):
-                return []
-            cache = _get(signal, state, "sender_receivers_cache")
-            plain = type(cache) is dict or type(cache) is _WeakKeyDictionary
-        if plain:
-            cached = _cache_get(cache, sender)
-            if cached is _NO_RECEIVERS:
-                return []
-            sync_receivers = []
-            async_receivers = _live_into(signal, state, sender, cached, sync_receivers)
-            if not sync_receivers and async_receivers is None:
-                return sync_receivers  # a new empty list, as Django returns
-    except BaseException as err:
-        sync_receivers = err
-    if not plain:
-        return PyObject_Vectorcall(<object>function, args, nargs, kwnames)
-    return _in_frame(_send_robust_frame if robust else _send_frame, signal, sender, sync_receivers,
-                     async_receivers, <tuple>shape, args, nargs)
-
-
-cdef object _in_frame(frame, signal, sender, sync_receivers, async_receivers, tuple shape,
-                      PyObject** args, Py_ssize_t nargs):
-    """frame(signal, sender, sync_receivers, async_receivers, **named), the named
-    arguments passed on from the caller's own vector."""
-    frame_names = shape[2]
-    cdef Py_ssize_t sender_at = shape[3]
-    cdef Py_ssize_t count = 0 if frame_names is None else len(<tuple>frame_names)
-    cdef PyObject* stack[_STACK_ARGS + 4]
-    cdef PyObject** vector = stack
-    cdef Py_ssize_t i
-    cdef Py_ssize_t at = 4
-    if count > _STACK_ARGS:
-        vector = <PyObject**>PyMem_Malloc((count + 4) * sizeof(PyObject*))
-        if vector is NULL:
-            raise MemoryError()
-    vector[0] = <PyObject*>signal
-    vector[1] = <PyObject*>sender
-    vector[2] = <PyObject*>sync_receivers
-    vector[3] = <PyObject*>async_receivers
-    # The caller's vector keeps the values alive until this call returns.
-    for i in range(count + (sender_at >= 0)):
-        if i != sender_at:
-            vector[at] = args[nargs + i]
-            at += 1
-    try:
-        return PyObject_Vectorcall(frame, vector, 4, NULL if frame_names is None else <PyObject*>frame_names)
-    finally:
-        if vector is not stack:
-            PyMem_Free(vector)
-
-
-def _call_receivers(signal, sender, sync_receivers, async_receivers, dict named, bint robust):
-    """The receivers' calls of a send, inside its Python frame; ``sync_receivers`` is
-    the error _entry() met instead when it is not a list, raised here."""
-    if type(sync_receivers) is not list:
-        raise sync_receivers
-    cdef list responses = []
-    if sync_receivers:
-        _call_named(signal, sender, named, sync_receivers, responses, robust)
+        _call_all(signal, sender, named, sync_receivers, responses, robust)
     if async_receivers:
         responses.extend(run_async_receivers(signal, sender, named, async_receivers, robust))
     return responses
@@ -1013,59 +726,34 @@ cdef tuple _kwnames(dict named):
     return last
 
 
-cdef void _call_named(signal, sender, dict named, receivers, list responses, bint robust) except *:
-    """_call_all() with the named arguments of a dict."""
+cdef void _call_all(signal, sender, dict named, receivers, list responses, bint robust) except *:
+    """Call each receiver as receiver(signal=, sender=, **named), appending (receiver, response)."""
     cdef tuple kwnames = _kwnames(named)
     if kwnames is None:
         # Let Python word the duplicate-keyword TypeError exactly as Django's call does.
         _call_each_in_python(signal, sender, named, receivers, responses, robust)
         return
-    cdef Py_ssize_t count = len(named)
+    cdef Py_ssize_t nargs = len(kwnames)
     cdef PyObject* stack[_STACK_ARGS]
-    cdef PyObject** values = stack
+    cdef PyObject** args = stack
     cdef Py_ssize_t pos = 0
-    cdef Py_ssize_t i = 0
+    cdef Py_ssize_t i = 3
     cdef PyObject* key
     cdef PyObject* value
-    if count > _STACK_ARGS:
-        values = <PyObject**>PyMem_Malloc(count * sizeof(PyObject*))
-        if values is NULL:
-            raise MemoryError()
-    # The vector owns a reference to each value: a receiver cannot free one by
-    # mutating ``named`` through frame introspection.
-    while PyDict_Next(named, &pos, &key, &value):
-        Py_INCREF(<object>value)
-        values[i] = value
-        i += 1
-    try:
-        _call_all(signal, sender, kwnames, values, count, receivers, responses, robust)
-    finally:
-        for i in range(count):
-            Py_DECREF(<object>values[i])
-        if values is not stack:
-            PyMem_Free(values)
-
-
-cdef void _call_all(signal, sender, tuple kwnames, PyObject** values, Py_ssize_t count, receivers,
-                    list responses, bint robust) except *:
-    """Call each receiver as receiver(signal=, sender=, **named), appending (receiver, response).
-
-    ``values`` are the named values in kwnames' order; the caller keeps them alive.
-    """
-    cdef PyObject* stack[_STACK_ARGS + 3]
-    cdef PyObject** args = stack
-    cdef Py_ssize_t i
-    if count > _STACK_ARGS:
-        args = <PyObject**>PyMem_Malloc((count + 3) * sizeof(PyObject*))
+    if nargs + 1 > _STACK_ARGS:
+        args = <PyObject**>PyMem_Malloc((nargs + 1) * sizeof(PyObject*))
         if args is NULL:
             raise MemoryError()
     # Slot 0 is scratch space that PY_VECTORCALL_ARGUMENTS_OFFSET lets a bound method
-    # use for its self.
+    # use for its self. The vector owns a reference to each value: a receiver cannot
+    # free one by mutating ``named`` through frame introspection.
     args[0] = NULL
     args[1] = <PyObject*>signal
     args[2] = <PyObject*>sender
-    for i in range(count):
-        args[3 + i] = values[i]
+    while PyDict_Next(named, &pos, &key, &value):
+        Py_INCREF(<object>value)
+        args[i] = value
+        i += 1
     if type(receivers) is list:
         fastsignals_reserve(responses, len(<list>receivers))
     try:
@@ -1081,6 +769,8 @@ cdef void _call_all(signal, sender, tuple kwnames, PyObject** values, Py_ssize_t
             else:
                 fastsignals_push(responses, (receiver, response))
     finally:
+        for i in range(3, nargs + 1):
+            Py_DECREF(<object>args[i])
         if args is not stack:
             PyMem_Free(args)
 
@@ -1119,12 +809,6 @@ cdef void _add_caller_frame(err) except *:
 
 
 _ENGINE_FILE = _dispatch.__code__.co_filename
-_send_function, _send_robust_function = keep_frame(_dispatch, _ENGINE_FILE)
-# The Python frames _entry() runs receivers in: send() and send_robust() themselves.
-cdef object _send_frame
-cdef object _send_robust_frame
-_send_frame, _send_robust_frame = receiver_frames(_call_receivers, _ENGINE_FILE)
-fastsignals_set_entry(<void*>_entry, _ENGINE_FILE)
 
 
 def _prepare(self, receiver, sender, weak, dispatch_uid):
@@ -1204,8 +888,7 @@ class Signal(SignalBase):
 
     connect, disconnect = keep_signatures(_prepare, _add, _disconnect)
 
-    send = fastsignals_method_new(_send_function, False)
-    send_robust = fastsignals_method_new(_send_robust_function, True)
+    send, send_robust = keep_frame(_dispatch, _ENGINE_FILE)
 
     def _clear_dead_receivers(self):
         # Caller holds self.lock. Replaces the list, as Django does: code holding

@@ -10,8 +10,6 @@ Where the twins differ: in Python, confirming that the index still stands for th
 costs as much as Django's scan, so this engine's sends scan as Django does, and short
 lists skip the index altogether; the compiled engine confirms it in C and looks up.
 And _dead_flag() here shares one callback within a connect(), not across them.
-The compiled send() binds its call in C and makes its Python frame only when there
-are receivers to call; here send() is an ordinary method, its own frame.
 """
 
 from __future__ import annotations
