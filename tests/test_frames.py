@@ -193,8 +193,8 @@ class Unhashable:
 
 @pytest.mark.parametrize("method", ["send", "send_robust"])
 def test_error_before_any_receiver_runs(impl: Any, method: str) -> None:
-    # The compiled send() meets this error before its frame exists: it is raised from
-    # that frame all the same, and the frame keeps no cycle alive through it.
+    # An error met before any receiver is called reaches the caller through send()'s
+    # frame, and nothing keeps the sender alive once the error is dropped.
     signal = impl.Signal(use_caching=True)
     signal.connect(lambda **kwargs: None, weak=False)
     sender = Unhashable()
@@ -237,8 +237,8 @@ class Noisy:
 
 @pytest.mark.parametrize("method", ["send", "send_robust"])
 def test_sender_code_runs_below_send(signal: Any, connect: Any, method: str) -> None:
-    # The compiled send() looks a sender up before its frame exists only when that
-    # runs no Python code; a sender's own __hash__ still finds send() above it.
+    # Python code that looking the sender up runs (here its __hash__) finds send()
+    # above it, as on Django.
     connect(lambda **kwargs: None)
     sender = Noisy()
     getattr(signal, method)(sender)
