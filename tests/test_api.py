@@ -955,6 +955,31 @@ def test_send_methods_look_like_djangos(impl: Any, method: str) -> None:
     assert looks(impl.Signal) == looks(DjangoSignal)
 
 
+@pytest.mark.parametrize(
+    "method", ["send", "send_robust", "connect", "disconnect", "has_listeners", "asend", "asend_robust"]
+)
+def test_method_code_and_pickling_as_djangos(impl: Any, method: str) -> None:
+    # Profilers and tracebacks read the code's names; pickle finds a method by
+    # reference, through its module and qualified name.
+    import pickle
+
+    function = getattr(impl.Signal, method)
+    assert (function.__code__.co_name, function.__code__.co_qualname) == (method, f"Signal.{method}")
+    assert pickle.loads(pickle.dumps(function)) is function
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust", "has_listeners", "connect", "disconnect"])
+def test_method_called_on_something_not_a_signal(impl: Any, method: str) -> None:
+    from django.dispatch import Signal as DjangoSignal
+
+    def error(signal_class: type) -> str:
+        with pytest.raises(AttributeError) as raised:
+            getattr(signal_class, method)(object(), make_receivers(1)[0])
+        return str(raised.value)
+
+    assert error(impl.Signal) == error(DjangoSignal)
+
+
 @pytest.mark.parametrize("method", ["send", "send_robust"])
 def test_send_called_through_the_class_and_a_subclass(impl: Any, method: str) -> None:
     class Custom(impl.Signal):  # type: ignore[misc, name-defined]

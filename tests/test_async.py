@@ -347,6 +347,29 @@ def test_robust_traceback_names(impl: Any, call: Callable[[Any], Any]) -> None:
     assert [frames[-1] for frames in names] == ["failing", "async_failing"]
 
 
+def raised_traceback(signal_class: type, call: Callable[[Any], Any], receiver: Any) -> tuple[list[str], Any]:
+    signal = connected(signal_class, sync_receiver, receiver)
+    with pytest.raises(ValueError) as raised:
+        call(signal)
+    return frame_names(raised.value), type(raised.value.__context__)
+
+
+@pytest.mark.parametrize("receiver", [failing, async_failing], ids=["sync", "async"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda signal: signal.send(None), id="send"),
+        pytest.param(lambda signal: asyncio.run(signal.asend(None)), id="asend"),
+    ],
+)
+def test_raised_traceback_names(impl: Any, call: Callable[[Any], Any], receiver: Any) -> None:
+    # Every entry, asgiref's and asyncio's included: the receivers run right below
+    # the method that was called, as on Django.
+    names, context = raised_traceback(impl.Signal, call, receiver)
+    assert (names, context) == raised_traceback(DjangoSignal, call, receiver)
+    assert names[-1] == receiver.__name__
+
+
 def test_asend_propagates_base_exceptions_from_sync_receivers(impl: Any) -> None:
     class Stop(BaseException):
         pass

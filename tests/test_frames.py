@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import sys
 import traceback
 import warnings
@@ -17,6 +18,8 @@ from typing import Any
 import pytest
 
 pytest.importorskip("django")
+
+from django.dispatch import Signal as DjangoSignal  # noqa: E402
 
 
 class Sender:
@@ -208,8 +211,75 @@ def test_error_before_any_receiver_runs(impl: Any, method: str) -> None:
         assert alive() is None
     finally:
         gc.enable()
-    # Django's traceback goes on into WeakKeyDictionary.get().
-    assert names[:2] == ["test_error_before_any_receiver_runs", method]
+    assert names == ["test_error_before_any_receiver_runs", method, "get"]
+
+
+class RefusesWeakReferences:
+    __slots__ = ()
+
+
+class FailingHash:
+    def __hash__(self) -> int:
+        raise KeyError("no hash")
+
+
+def sender_error(signal_class: type, use_caching: bool, method: str, sender: Any) -> tuple[Any, ...]:
+    signal = signal_class(use_caching=use_caching)
+    signal.connect(lambda **kwargs: None, weak=False)
+    with pytest.raises((TypeError, KeyError)) as raised:
+        getattr(signal, method)(sender)
+    return type(raised.value), str(raised.value), frame_names(raised.value), type(raised.value.__context__)
+
+
+@pytest.mark.parametrize(
+    ("sender_class", "use_caching"),
+    [
+        (Unhashable, False),
+        (FailingHash, False),
+        (Unhashable, True),
+        (RefusesWeakReferences, True),
+        (int, True),
+        (FailingHash, True),
+    ],
+)
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_traceback_of_a_sender_the_cache_refuses(
+    impl: Any, sender_class: type, use_caching: bool, method: str
+) -> None:
+    # With caching, the weak reference and the hash are made in WeakKeyDictionary.get(),
+    # whose frame is in the traceback; without, the hash is taken in send() itself.
+    sender = sender_class()
+    error = sender_error(impl.Signal, use_caching, method, sender)
+    assert error == sender_error(DjangoSignal, use_caching, method, sender)
+    assert error[2][:2] == ["sender_error", method]
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_traceback_of_a_duplicate_signal_keyword(signal: Any, sender: Sender, connect: Any, method: str) -> None:
+    connect(lambda **kwargs: None)
+    expected = "<lambda>() got multiple values for keyword argument 'signal'"
+    if method == "send":
+        with pytest.raises(TypeError, match=f"{re.escape(expected)}$") as raised:
+            signal.send(sender, signal=1)
+        assert frame_names(raised.value) == ["test_traceback_of_a_duplicate_signal_keyword", "send"]
+    else:
+        ((_, error),) = signal.send_robust(sender, signal=1)
+        assert str(error).endswith(expected)
+        assert frame_names(error) == ["send_robust"]
+
+
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+def test_send_frame_code_is_named_as_djangos(signal: Any, sender: Sender, connect: Any, method: str) -> None:
+    # What profilers and Python 3.13's tracebacks read.
+    seen = []
+
+    def receiver(**kwargs: Any) -> None:
+        code = sys._getframe(1).f_code
+        seen.append((code.co_name, code.co_qualname))
+
+    connect(receiver)
+    getattr(signal, method)(sender)
+    assert seen == [(method, f"Signal.{method}")]
 
 
 @pytest.mark.parametrize("method", ["send", "send_robust"])

@@ -12,16 +12,30 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Callable
 
+from ._semantics import call_receiver
+
 Loop = Callable[[Any, Any, "dict[str, Any]", bool], "list[tuple[Any, Any]]"]
 
 
 def _receiver_traceback(tb: TracebackType | None, engine_file: str) -> TracebackType | None:
-    # Skip this frame's own entry and the compiled loop's: re-raising here puts the
-    # traceback back in Django's shape, caller -> send -> receiver.
+    # Skip this frame's own entry, the compiled loop's and call_receiver's (whose call
+    # fails on a duplicate keyword): re-raising here puts the traceback back in
+    # Django's shape, caller -> send -> receiver.
     tb = tb.tb_next if tb is not None else None
-    while tb is not None and tb.tb_frame.f_code.co_filename == engine_file:
+    while tb is not None and (
+        tb.tb_frame.f_code.co_filename == engine_file or tb.tb_frame.f_code is call_receiver.__code__
+    ):
         tb = tb.tb_next
     return tb
+
+
+def _as_methods(module: str, *functions: Callable[..., Any]) -> None:
+    # Named as Django's methods are, down to the code objects that profilers and
+    # tracebacks read; found by pickle as attributes of the engine's Signal.
+    for function in functions:
+        function.__module__ = module
+        function.__qualname__ = f"Signal.{function.__name__}"
+        function.__code__ = function.__code__.replace(co_qualname=function.__qualname__)
 
 
 def keep_frame(loop: Loop, engine_file: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
@@ -49,8 +63,7 @@ def keep_frame(loop: Loop, engine_file: str) -> tuple[Callable[..., Any], Callab
         except BaseException as err:
             raise err.with_traceback(_receiver_traceback(err.__traceback__, engine_file))
 
-    for method in (send, send_robust):
-        method.__qualname__ = f"Signal.{method.__name__}"
+    _as_methods(loop.__module__, send, send_robust)
     return send, send_robust
 
 
@@ -72,6 +85,5 @@ def keep_signatures(
         """Disconnect the first receiver with this key; return whether one was removed."""
         return disconnect_impl(self, receiver, sender, dispatch_uid)
 
-    for method in (connect, disconnect):
-        method.__qualname__ = f"Signal.{method.__name__}"
+    _as_methods(add.__module__, connect, disconnect)
     return connect, disconnect

@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 
 try:
     import django
@@ -54,7 +54,7 @@ __all__ = [
     "first_of",
     "lookup_key_of",
     "check_receiver",
-    "run_async_receivers",
+    "asend_for",
 ]
 
 logger = logging.getLogger("django.dispatch")
@@ -237,8 +237,6 @@ def _restore_context(context: contextvars.Context) -> None:
 
 
 async def _run_parallel(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:
-    if not TASK_GROUP:
-        return list(await asyncio.gather(*coros))
     if not coros:
         return []
     context = contextvars.copy_context()
@@ -285,15 +283,22 @@ async def _no_responses() -> list[tuple[Any, Any]]:
     return []
 
 
-def run_async_receivers(
+def asend_for(
     signal: Any, sender: object, named: dict[str, Any], receivers: list[Any], robust: bool
-) -> list[tuple[Any, Any]]:
-    """The tail of send()/send_robust(): run the async receivers from sync code."""
+) -> Callable[[], Coroutine[Any, Any, Iterable[tuple[Any, Any]]]]:
+    """The tail of send()/send_robust(): the coroutine function they pass to async_to_sync.
+
+    The send methods call async_to_sync() themselves, so a traceback goes from send
+    straight into asgiref, as on Django.
+    """
 
     async def asend() -> Iterable[tuple[Any, Any]]:
-        return zip(receivers, await _run_parallel(_coros(signal, sender, named, receivers, robust)))
+        coros = _coros(signal, sender, named, receivers, robust)
+        if TASK_GROUP:
+            return zip(receivers, await _run_parallel(coros))
+        return zip(receivers, await asyncio.gather(*coros))
 
-    return list(async_to_sync(asend)())
+    return asend
 
 
 def sync_send(
@@ -314,24 +319,29 @@ def sync_send(
     return responses
 
 
-async def _asend(signal: Any, sender: object, named: dict[str, Any], robust: bool) -> list[tuple[Any, Any]]:
-    if not signal.receivers or signal.sender_receivers_cache.get(sender) is NO_RECEIVERS:
-        return []
-    sync_receivers, async_receivers = signal._live_receivers(sender)
-    if sync_receivers:
-        sync_responses = sync_to_async(sync_send)(signal, sender, named, sync_receivers, robust)
-    else:
-        sync_responses = _no_responses()
-    if TASK_GROUP:
-        responses = await sync_responses
-        async_responses = await _run_parallel(_coros(signal, sender, named, async_receivers, robust))
-    else:
-        responses, async_responses = await asyncio.gather(
-            sync_responses,
-            asyncio.gather(*_coros(signal, sender, named, async_receivers, robust)),
-        )
-    responses.extend(zip(async_receivers, async_responses))
-    return responses
+def _asend_method(robust: bool, doc: str) -> Callable[..., Coroutine[Any, Any, list[tuple[Any, Any]]]]:
+    # One body for asend() and asend_robust(): the receivers run right below the method.
+    async def asend(self: Any, sender: object, **named: Any) -> list[tuple[Any, Any]]:
+        if not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS:
+            return []
+        sync_receivers, async_receivers = self._live_receivers(sender)
+        if sync_receivers:
+            sync_responses = sync_to_async(sync_send)(self, sender, named, sync_receivers, robust)
+        else:
+            sync_responses = _no_responses()
+        if TASK_GROUP:
+            responses = await sync_responses
+            async_responses = await _run_parallel(_coros(self, sender, named, async_receivers, robust))
+        else:
+            responses, async_responses = await asyncio.gather(
+                sync_responses,
+                asyncio.gather(*_coros(self, sender, named, async_receivers, robust)),
+            )
+        responses.extend(zip(async_receivers, async_responses))
+        return responses
+
+    asend.__doc__ = doc
+    return asend
 
 
 if TYPE_CHECKING:
@@ -357,16 +367,17 @@ class SignalBase(_Base):
         sync_receivers, async_receivers = self._live_receivers(sender)  # type: ignore[attr-defined]
         return bool(sync_receivers) or bool(async_receivers)
 
-    async def asend(self, sender: object, **named: Any) -> list[tuple[Any, Any]]:
+    asend = _asend_method(
+        False,
         """Send to every receiver from async code; sync receivers run in one thread first.
 
         Errors propagate, as with send().
-        """
-        return await _asend(self, sender, named, robust=False)
+        """,
+    )
 
-    async def asend_robust(self, sender: object, **named: Any) -> list[tuple[Any, Any]]:
-        """As asend(), but an Exception a receiver raises is logged and returned as its response."""
-        return await _asend(self, sender, named, robust=True)
+    asend_robust = _asend_method(
+        True, """As asend(), but an Exception a receiver raises is logged and returned as its response."""
+    )
 
     def _log_robust_failure(self, receiver: Any, err: Exception) -> None:
         logger.error(
@@ -389,8 +400,12 @@ class SignalBase(_Base):
 
 for _name, _method in vars(SignalBase).items():
     # Errors word methods by their qualified name: Django's say "Signal.has_listeners()".
+    # Profilers read the code's; pickle finds them as fastsignals.Signal's attributes.
     if callable(_method):
+        _method.__module__ = "fastsignals"
+        _method.__name__ = _name
         _method.__qualname__ = f"Signal.{_name}"
+        _method.__code__ = _method.__code__.replace(co_name=_name, co_qualname=_method.__qualname__)
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

@@ -24,6 +24,8 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.weakref cimport PyWeakref_NewRef
 
+from asgiref.sync import async_to_sync
+
 from ._frame import keep_frame, keep_signatures
 from ._semantics import (
     FLAG_DEAD_RECEIVERS,
@@ -36,6 +38,7 @@ from ._semantics import (
     SCAN_LIMIT,
     SENDER_REFS,
     SignalBase,
+    asend_for,
     cache_entry_of,
     call_receiver,
     check_receiver,
@@ -43,7 +46,6 @@ from ._semantics import (
     first_of,
     iscoroutinefunction,
     lookup_key_of,
-    run_async_receivers,
 )
 
 __all__ = ["Signal"]
@@ -116,6 +118,31 @@ cdef extern from *:
 
 cdef extern from *:
     """
+    /* slot_tp_hash and slot_tp_richcompare: the slots of a class whose __hash__ and
+       __eq__ are Python code, read once from such a class. */
+    static hashfunc fastsignals_python_hash = NULL;
+    static richcmpfunc fastsignals_python_compare = NULL;
+
+    static void fastsignals_learn_python_slots(PyObject *cls) {
+        fastsignals_python_hash = ((PyTypeObject *)cls)->tp_hash;
+        fastsignals_python_compare = ((PyTypeObject *)cls)->tp_richcompare;
+    }
+
+    /* Whether key's weak reference can be made and looked up in a dict without
+       raising and without running Python code: then no frame is missing above it. */
+    static int fastsignals_weak_key_in_c(PyObject *key) {
+        PyTypeObject *tp = Py_TYPE(key);
+        return PyType_SUPPORTS_WEAKREFS(tp)
+            && tp->tp_hash != PyObject_HashNotImplemented
+            && tp->tp_hash != fastsignals_python_hash
+            && tp->tp_richcompare != fastsignals_python_compare;
+    }
+    """
+    void fastsignals_learn_python_slots(object cls)
+    bint fastsignals_weak_key_in_c(object key)
+
+cdef extern from *:
+    """
     /* Room for capacity items in an empty list, so that fastsignals_push fills it
        without reallocating; a list with items, or room enough, is left alone. Lists
        keep their slots with PyMem_* in the GIL builds; free-threaded ones are left alone. */
@@ -169,6 +196,7 @@ cdef tuple _TRUSTED_TYPES = (int, bool, float, str, bytes)
 cdef Py_ssize_t _SCAN_LIMIT = SCAN_LIMIT
 cdef str _ENGINE_FILE  # the file name Cython gives this module's frames in tracebacks
 cdef object _CALL_RECEIVER_CODE = call_receiver.__code__
+fastsignals_learn_python_slots(type("PythonKeyed", (), {"__hash__": lambda self: 0, "__eq__": lambda self, other: False}))
 
 # Up to this many arguments (with the scratch slot) the argument vector lives on the C stack.
 cdef enum:
@@ -566,8 +594,8 @@ cdef object _cache_get(cache, sender):
         found = PyDict_GetItemWithError(cache, sender)
     elif type(cache) is _WeakKeyDictionary:
         data = (<dict>PyObject_GenericGetDict(cache, NULL)).get("data")
-        if type(data) is not dict:
-            return cache.get(sender)
+        if type(data) is not dict or not fastsignals_weak_key_in_c(sender):
+            return cache.get(sender)  # its errors and the sender's own code run below get(), as on Django
         found = PyDict_GetItemWithError(data, PyWeakref_NewRef(sender, None))
     else:
         return cache.get(sender)
@@ -604,7 +632,7 @@ cdef dict _plain_state(signal):
         return _instance_state(signal)
     tag = _plain_types.get(tp)
     if tag is None or <unsigned int>tag != version:
-        if (tp._live_receivers is not _live_receivers_c
+        if (getattr(tp, "_live_receivers", None) is not _live_receivers_c
                 or tp._clear_dead_receivers is not _clear_dead_receivers_c):
             return None
         for name in _STATE_NAMES:
@@ -693,7 +721,7 @@ def _dispatch(signal, sender, dict named, bint robust):
     if sync_receivers:
         _call_all(signal, sender, named, sync_receivers, responses, robust)
     if async_receivers:
-        responses.extend(run_async_receivers(signal, sender, named, async_receivers, robust))
+        responses.extend(async_to_sync(asend_for(signal, sender, named, async_receivers, robust))())
     return responses
 
 

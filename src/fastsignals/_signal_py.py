@@ -19,6 +19,8 @@ from operator import is_
 from types import MethodType
 from typing import Any
 
+from asgiref.sync import async_to_sync
+
 from ._semantics import (
     FLAG_DEAD_RECEIVERS,
     INDEX_ATTR,
@@ -30,10 +32,10 @@ from ._semantics import (
     SCAN_LIMIT,
     SENDER_REFS,
     SignalBase,
+    asend_for,
     check_receiver,
     iscoroutinefunction,
     make_id,
-    run_async_receivers,
 )
 
 __all__ = ["Signal"]
@@ -439,7 +441,7 @@ class Signal(SignalBase):
         for receiver in sync_receivers:
             responses.append((receiver, receiver(signal=self, sender=sender, **named)))
         if async_receivers:
-            responses.extend(run_async_receivers(self, sender, named, async_receivers, False))
+            responses.extend(async_to_sync(asend_for(self, sender, named, async_receivers, False))())
         return responses
 
     def send_robust(self, sender: Any, **named: Any) -> list[tuple[Any, Any]]:
@@ -469,7 +471,7 @@ class Signal(SignalBase):
             else:
                 responses.append((receiver, response))
         if async_receivers:
-            responses.extend(run_async_receivers(self, sender, named, async_receivers, True))
+            responses.extend(async_to_sync(asend_for(self, sender, named, async_receivers, True))())
         return responses
 
     def _clear_dead_receivers(self) -> None:
