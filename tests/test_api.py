@@ -968,6 +968,23 @@ def test_method_code_and_pickling_as_djangos(impl: Any, method: str) -> None:
     assert pickle.loads(pickle.dumps(function)) is function
 
 
+def test_dead_receiver_flag_method_signature(impl: Any) -> None:
+    import inspect
+
+    from django.dispatch import Signal as DjangoSignal
+
+    from fastsignals._semantics import FLAG_DEAD_RECEIVERS
+
+    def looks(signal_class: type) -> tuple[Any, ...]:
+        method = getattr(signal_class, FLAG_DEAD_RECEIVERS)
+        (name,) = [p.name for p in inspect.signature(method).parameters.values()][1:]
+        signal = signal_class()
+        getattr(signal, FLAG_DEAD_RECEIVERS)(**{name: None})
+        return name, method.__code__.co_name, signal._dead_receivers
+
+    assert looks(impl.Signal) == looks(DjangoSignal)
+
+
 @pytest.mark.parametrize("method", ["send", "send_robust", "has_listeners", "connect", "disconnect"])
 def test_method_called_on_something_not_a_signal(impl: Any, method: str) -> None:
     from django.dispatch import Signal as DjangoSignal

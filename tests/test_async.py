@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import logging
 import traceback
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -368,6 +370,37 @@ def test_raised_traceback_names(impl: Any, call: Callable[[Any], Any], receiver:
     names, context = raised_traceback(impl.Signal, call, receiver)
     assert (names, context) == raised_traceback(DjangoSignal, call, receiver)
     assert names[-1] == receiver.__name__
+
+
+def failed_call(signal_class: type, call: Callable[[Any], Any], receivers: tuple[Any, ...]) -> tuple[Any, ...]:
+    signal = connected(signal_class, *receivers)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(TypeError) as raised:
+            call(signal)
+        names, message = frame_names(raised.value), str(raised.value)
+        del raised
+        gc.collect()
+    return names, message, [str(warning.message) for warning in caught]
+
+
+@pytest.mark.parametrize(
+    "receivers", [(async_receiver,), (sync_receiver, async_receiver)], ids=["async", "sync-and-async"]
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda signal: signal.send(None, signal=1), id="send"),
+        pytest.param(lambda signal: asyncio.run(signal.asend(None, signal=1)), id="asend"),
+    ],
+)
+def test_async_receiver_whose_call_fails(impl: Any, call: Callable[[Any], Any], receivers: tuple[Any, ...]) -> None:
+    # The call fails before a coroutine exists: in <genexpr> right below asend, and on
+    # 5.2/6.0 asend() leaves its sync batch's coroutine unawaited, named as Django's.
+    outcome = failed_call(impl.Signal, call, receivers)
+    assert outcome == failed_call(DjangoSignal, call, receivers)
+    if receivers == (async_receiver,):
+        assert outcome[0][-2:] == ["asend", "<genexpr>"]
 
 
 def test_asend_propagates_base_exceptions_from_sync_receivers(impl: Any) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextvars
+import functools
 import inspect
 import logging
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import sync_to_async
@@ -236,7 +237,7 @@ def _restore_context(context: contextvars.Context) -> None:
             var.set(value)
 
 
-async def _run_parallel(coros: list[Coroutine[Any, Any, Any]]) -> list[Any]:
+async def _run_parallel(*coros: Coroutine[Any, Any, Any]) -> list[Any]:
     if not coros:
         return []
     context = contextvars.copy_context()
@@ -269,18 +270,12 @@ async def asend_and_wrap_exception(signal: Any, receiver: Any, sender: object, n
 
 def _coros(
     signal: Any, sender: object, named: dict[str, Any], receivers: list[Any], robust: bool
-) -> list[Coroutine[Any, Any, Any]]:
-    coros = []
-    for receiver in receivers:
-        if robust:
-            coros.append(asend_and_wrap_exception(signal, receiver, sender, named))
-        else:
-            coros.append(receiver(signal=signal, sender=sender, **named))
-    return coros
-
-
-async def _no_responses() -> list[tuple[Any, Any]]:
-    return []
+) -> Iterator[Coroutine[Any, Any, Any]]:
+    # A generator, unpacked by the caller: a receiver whose call fails (a duplicate
+    # keyword) fails in <genexpr> right below it, as on Django.
+    if robust:
+        return (asend_and_wrap_exception(signal, receiver, sender, named) for receiver in receivers)
+    return (receiver(signal=signal, sender=sender, **named) for receiver in receivers)
 
 
 def asend_for(
@@ -293,10 +288,9 @@ def asend_for(
     """
 
     async def asend() -> Iterable[tuple[Any, Any]]:
-        coros = _coros(signal, sender, named, receivers, robust)
         if TASK_GROUP:
-            return zip(receivers, await _run_parallel(coros))
-        return zip(receivers, await asyncio.gather(*coros))
+            return zip(receivers, await _run_parallel(*_coros(signal, sender, named, receivers, robust)))
+        return zip(receivers, await asyncio.gather(*_coros(signal, sender, named, receivers, robust)))
 
     return asend
 
@@ -321,20 +315,32 @@ def sync_send(
 
 def _asend_method(robust: bool, doc: str) -> Callable[..., Coroutine[Any, Any, list[tuple[Any, Any]]]]:
     # One body for asend() and asend_robust(): the receivers run right below the method.
+    name = "asend_robust" if robust else "asend"
+
+    async def no_sync_receivers() -> list[tuple[Any, Any]]:
+        return []
+
+    # Named as Django's closure: its coroutine is the one a failed receiver call leaves unawaited.
+    no_sync_receivers.__name__ = "sync_send"
+    no_sync_receivers.__qualname__ = f"Signal.{name}.<locals>.sync_send"
+
     async def asend(self: Any, sender: object, **named: Any) -> list[tuple[Any, Any]]:
         if not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS:
             return []
         sync_receivers, async_receivers = self._live_receivers(sender)
+        send_sync: Callable[[], Coroutine[Any, Any, list[tuple[Any, Any]]]]
         if sync_receivers:
-            sync_responses = sync_to_async(sync_send)(self, sender, named, sync_receivers, robust)
+            send_sync = functools.partial(sync_to_async(sync_send), self, sender, named, sync_receivers, robust)
         else:
-            sync_responses = _no_responses()
+            send_sync = no_sync_receivers
+        # Each coroutine is made in the call that takes it, as on Django: none is left
+        # in a local for a traceback to keep alive.
         if TASK_GROUP:
-            responses = await sync_responses
-            async_responses = await _run_parallel(_coros(self, sender, named, async_receivers, robust))
+            responses = await send_sync()
+            async_responses = await _run_parallel(*_coros(self, sender, named, async_receivers, robust))
         else:
             responses, async_responses = await asyncio.gather(
-                sync_responses,
+                send_sync(),
                 asyncio.gather(*_coros(self, sender, named, async_receivers, robust)),
             )
         responses.extend(zip(async_receivers, async_responses))
@@ -387,15 +393,18 @@ class SignalBase(_Base):
             exc_info=err,
         )
 
-    def _flag_dead_receivers(self, reference: object = None) -> None:
-        # Runs from weakref callbacks, possibly while this thread holds self.lock:
-        # it only raises the flag; the purge happens later under the lock.
-        self._dead_receivers = True
+    # Runs from weakref callbacks, possibly while this thread holds self.lock: it only
+    # raises the flag; the purge happens later under the lock. Named as the installed
+    # Django names it.
+    if FLAG_DEAD_RECEIVERS == "_flag_dead_receivers":
 
-    if FLAG_DEAD_RECEIVERS != "_flag_dead_receivers":
-        # Django 5.x names it _remove_receiver; keep only the installed version's name.
-        _remove_receiver = _flag_dead_receivers
-        del _flag_dead_receivers
+        def _flag_dead_receivers(self, reference: object = None) -> None:
+            self._dead_receivers = True
+
+    else:
+
+        def _remove_receiver(self, receiver: object = None) -> None:
+            self._dead_receivers = True
 
 
 for _name, _method in vars(SignalBase).items():
