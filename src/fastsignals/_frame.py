@@ -12,7 +12,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Callable
 
-from ._semantics import call_receiver
+from ._semantics import call_receiver, name_as_method
 
 Loop = Callable[[Any, Any, "dict[str, Any]", bool], "list[tuple[Any, Any]]"]
 
@@ -27,15 +27,6 @@ def _receiver_traceback(tb: TracebackType | None, engine_file: str) -> Traceback
     ):
         tb = tb.tb_next
     return tb
-
-
-def _as_methods(module: str, *functions: Callable[..., Any]) -> None:
-    # Named as Django's methods are, down to the code objects that profilers and
-    # tracebacks read; found by pickle as attributes of the engine's Signal.
-    for function in functions:
-        function.__module__ = module
-        function.__qualname__ = f"Signal.{function.__name__}"
-        function.__code__ = function.__code__.replace(co_qualname=function.__qualname__)
 
 
 def keep_frame(loop: Loop, engine_file: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
@@ -63,7 +54,8 @@ def keep_frame(loop: Loop, engine_file: str) -> tuple[Callable[..., Any], Callab
         except BaseException as err:
             raise err.with_traceback(_receiver_traceback(err.__traceback__, engine_file))
 
-    _as_methods(loop.__module__, send, send_robust)
+    for method in (send, send_robust):
+        name_as_method(method, loop.__module__, method.__name__)
     return send, send_robust
 
 
@@ -85,5 +77,6 @@ def keep_signatures(
         """Disconnect the first receiver with this key; return whether one was removed."""
         return disconnect_impl(self, receiver, sender, dispatch_uid)
 
-    _as_methods(add.__module__, connect, disconnect)
+    for method in (connect, disconnect):
+        name_as_method(method, add.__module__, method.__name__)
     return connect, disconnect

@@ -56,6 +56,7 @@ __all__ = [
     "lookup_key_of",
     "check_receiver",
     "asend_for",
+    "name_as_method",
 ]
 
 logger = logging.getLogger("django.dispatch")
@@ -407,14 +408,22 @@ class SignalBase(_Base):
             self._dead_receivers = True
 
 
+def name_as_method(function: Any, module: str, name: str) -> None:
+    """Name function as Django's Signal.<name>, down to its code object.
+
+    Errors word methods by their qualified name ("Signal.has_listeners()"), profilers
+    and tracebacks read the code's, and pickle finds the function as ``name`` of
+    ``module``'s Signal.
+    """
+    function.__module__ = module
+    function.__name__ = name
+    function.__qualname__ = f"Signal.{name}"
+    function.__code__ = function.__code__.replace(co_name=name, co_qualname=function.__qualname__)
+
+
 for _name, _method in vars(SignalBase).items():
-    # Errors word methods by their qualified name: Django's say "Signal.has_listeners()".
-    # Profilers read the code's; pickle finds them as fastsignals.Signal's attributes.
     if callable(_method):
-        _method.__module__ = "fastsignals"
-        _method.__name__ = _name
-        _method.__qualname__ = f"Signal.{_name}"
-        _method.__code__ = _method.__code__.replace(co_name=_name, co_qualname=_method.__qualname__)
+        name_as_method(_method, "fastsignals", _name)
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
