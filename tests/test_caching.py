@@ -8,6 +8,7 @@ connect()/disconnect() (or an explicit clear) invalidate it.
 from __future__ import annotations
 
 import gc
+import weakref
 from typing import Any
 
 import pytest
@@ -262,3 +263,165 @@ def test_caching_switched_off_later(impl: Any) -> None:
     assert len(signal.sender_receivers_cache) == 0
     with pytest.raises(TypeError, match="^cannot create weak reference to 'NoneType' object$"):
         signal.send(None)
+
+
+# Repeated sends for one sender: the compiled engine remembers its last cache lookup
+# and must see every change that would make Django's lookup answer otherwise.
+
+
+def _replace_cache(signal: Any, other: Any, sender: Any) -> None:
+    other.kept = signal.sender_receivers_cache  # alive, and unchanged
+    signal.receivers.append(other.receivers[0])
+    signal.sender_receivers_cache = weakref.WeakKeyDictionary()
+
+
+def _replace_data(signal: Any, other: Any, sender: Any) -> None:
+    other.kept = signal.sender_receivers_cache.data  # alive, and unchanged
+    signal.receivers.append(other.receivers[0])
+    signal.sender_receivers_cache.data = {}
+
+
+def _store_no_receivers(signal: Any, other: Any, sender: Any) -> None:
+    from django.dispatch.dispatcher import NO_RECEIVERS
+
+    signal.sender_receivers_cache[sender] = NO_RECEIVERS
+
+
+def _give_func(signal: Any, other: Any, sender: Any) -> None:
+    # Django's _make_id() then keys the sender as a bound method: (id(__self__), id(__func__)).
+    sender.__self__ = sender
+    sender.__func__ = other
+
+
+def _swap_entries(signal: Any, other: Any, sender: Any) -> None:
+    cache = signal.sender_receivers_cache
+    cache[sender], cache[Sender] = cache[Sender], cache[sender]
+
+
+def _reverse_entries(signal: Any, other: Any, sender: Any) -> None:
+    signal.sender_receivers_cache[sender].reverse()
+
+
+def _patch_instance(signal: Any, other: Any, sender: Any) -> None:
+    signal._live_receivers = lambda sender: ([other.receivers[0][1]()], [])
+
+
+def _patch_class(signal: Any, other: Any, sender: Any) -> None:
+    type(signal)._live_receivers = lambda self, sender: ([other.receivers[0][1]()], [])
+
+
+def _flag_dead(signal: Any, other: Any, sender: Any) -> None:
+    signal._dead_receivers = True
+    signal.receivers.append(other.receivers[0])
+
+
+MEMO_CHANGES = {
+    "receivers emptied in place": lambda signal, other, sender: signal.receivers.clear(),
+    "receivers appended to": lambda signal, other, sender: signal.receivers.append(other.receivers[0]),
+    "receivers replaced": lambda signal, other, sender: setattr(signal, "receivers", other.receivers[:]),
+    "receivers replaced by an empty list": lambda signal, other, sender: setattr(signal, "receivers", []),
+    "cache cleared": lambda signal, other, sender: signal.sender_receivers_cache.clear(),
+    "cache cleared after an append": lambda signal, other, sender: (
+        signal.receivers.append(other.receivers[0]),
+        signal.sender_receivers_cache.clear(),
+    ),
+    "cache replaced": _replace_cache,
+    "cache's data replaced": _replace_data,
+    "cache entry deleted": lambda signal, other, sender: signal.sender_receivers_cache.__delitem__(sender),
+    "cache entries swapped": _swap_entries,
+    "cache entry edited in place": _reverse_entries,
+    "caching switched off": lambda signal, other, sender: setattr(signal, "use_caching", False),
+    "dead flag set": _flag_dead,
+    "_live_receivers patched on the instance": _patch_instance,
+    "_live_receivers patched on the class": _patch_class,
+    "__dict__ updated": lambda signal, other, sender: vars(signal).update(receivers=other.receivers[:]),
+    "an item replaced in place": lambda signal, other, sender: signal.receivers.__setitem__(1, other.receivers[0]),
+    "NO_RECEIVERS stored for the sender": _store_no_receivers,
+    "sender given a __func__": _give_func,
+    "receiver connected": lambda signal, other, sender: signal.connect(other.receivers[0][1](), sender=sender),
+    "receiver disconnected": lambda signal, other, sender: signal.disconnect(other.kept_receiver, sender=sender),
+    "nothing": lambda signal, other, sender: None,
+}
+# Changes to what only a caching signal's cache has: entries, and data.
+CACHED_ONLY = {"cache entry deleted", "cache entries swapped", "cache entry edited in place", "cache's data replaced"}
+
+
+@pytest.mark.parametrize(
+    ("change", "caching"),
+    [(change, True) for change in MEMO_CHANGES] + [(change, False) for change in MEMO_CHANGES if change not in CACHED_ONLY],
+)
+def test_repeated_sends_see_each_change_as_django_does(impl: Any, change: str, caching: bool) -> None:
+    from django.dispatch import Signal as DjangoSignal
+
+    def run(signal_class: type) -> list[Any]:
+        class Custom(signal_class):  # type: ignore[misc, valid-type]
+            pass
+
+        signal, other = Custom(use_caching=caching), Custom(use_caching=caching)
+        sender = Sender()
+        receivers = {name: make_receiver(name) for name in ("any", "own", "own2", "other")}
+        signal.connect(receivers["any"])
+        signal.connect(receivers["own"], sender=sender)
+        signal.connect(receivers["own2"], sender=sender)
+        other.connect(receivers["other"])
+        other.kept_receiver = receivers["own"]
+        seen = []
+        for step in ("before", "after"):
+            if step == "after":
+                MEMO_CHANGES[change](signal, other, sender)
+            for _ in range(3):
+                seen.append([value for _, value in signal.send(sender)])
+                seen.append([value for _, value in signal.send_robust(sender)])
+                seen.append([value for _, value in signal.send(Sender)])
+                seen.append(signal.has_listeners(sender))
+                seen.append([value for _, value in signal.send(sender)])
+        return seen
+
+    assert run(impl.Signal) == run(DjangoSignal)
+
+
+def test_repeated_sends_see_attribute_stores_the_interpreter_specialized(impl: Any) -> None:
+    # A store run often enough is specialized by the interpreter; it still changes __dict__.
+    signal = impl.Signal(use_caching=True)
+    sender = Sender()
+    first = make_receiver(1)
+    signal.connect(first)
+    full, empty = signal.receivers, []
+    seen = []
+    for turn in range(200):
+        signal.receivers = empty if turn % 3 == 0 else full
+        signal.use_caching = turn % 5 != 0
+        seen.append(len(signal.send(sender)))
+        seen.append(len(signal.send(sender)))
+    assert seen == [0 if turn % 3 == 0 else 1 for turn in range(200) for _ in range(2)]
+
+
+def test_repeated_sends_for_a_new_sender_at_a_dead_senders_address(impl: Any) -> None:
+    # While the cache is iterated, a dead sender's entry stays in it; an object made at
+    # its address is another sender all the same.
+    from django.dispatch import Signal as DjangoSignal
+
+    def run(signal_class: type) -> tuple[list[Any], bool] | None:
+        signal = signal_class(use_caching=True)
+        signal.connect(anyone)
+        sender = Sender()
+        signal.connect(own, sender=sender)
+        signal.send(first)
+        signal.send(sender)
+        signal.send(sender)
+        iteration = iter(signal.sender_receivers_cache.items())
+        assert next(iteration)[0] is first  # the iteration holds first, not sender
+        address = id(sender)
+        del sender  # freed at once: its last reference
+        newcomers = [Sender() for _ in range(1000)]
+        newcomer = next((new for new in newcomers if id(new) == address), None)
+        if newcomer is None:
+            return None
+        return [value for _, value in signal.send(newcomer)], newcomer in signal.sender_receivers_cache
+
+    own, anyone = make_receiver("own"), make_receiver("any")
+    first = Sender()
+    outcome, reference = run(impl.Signal), run(DjangoSignal)
+    if outcome is None or reference is None:
+        pytest.skip("no new object was given the dead sender's address")
+    assert outcome == reference

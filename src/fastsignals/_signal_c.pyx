@@ -198,9 +198,32 @@ cdef str _ENGINE_FILE  # the file name Cython gives this module's frames in trac
 cdef object _CALL_RECEIVER_CODE = call_receiver.__code__
 fastsignals_learn_python_slots(type("PythonKeyed", (), {"__hash__": lambda self: 0, "__eq__": lambda self, other: False}))
 
+cdef extern from *:
+    """
+    /* A dict's version tag (PEP 509): every change to the dict gives it a new one and
+       tags are never reused, so an equal tag means the same dict, unchanged. From 3.13
+       on, an attribute stored in an object's inline values changes its __dict__ without
+       a new tag, so there (and in free-threaded builds) this is 0: no memo is taken. */
+    static inline unsigned long long fastsignals_dict_version(PyObject *d) {
+    #if PY_VERSION_HEX < 0x030D0000 && !defined(Py_GIL_DISABLED)
+    #pragma GCC diagnostic push
+    #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+        return ((PyDictObject *)d)->ma_version_tag;
+    #pragma GCC diagnostic pop
+    #else
+        return 0;
+    #endif
+    }
+    """
+    unsigned long long fastsignals_dict_version(object d)
+
 # Up to this many arguments (with the scratch slot) the argument vector lives on the C stack.
 cdef enum:
     _STACK_ARGS = 20
+
+# The senders whose cache lookups an index remembers (see _Index.recall).
+cdef enum:
+    _MEMO_SLOTS = 4
 
 
 cdef class _Index:
@@ -217,6 +240,18 @@ cdef class _Index:
     # Positions (anys, specific, merged), built on first use and replaced whole;
     # merged holds a sender's own merged with anys, made when both exist.
     cdef tuple grouping
+    # The memo of recent cached sends' lookups (see recall): borrowed pointers, each
+    # alive only while the version tag taken with it shows its holder unchanged.
+    cdef unsigned long long state_version  # signal.__dict__, holding receivers and the cache
+    cdef PyObject* receivers
+    cdef PyObject* cache
+    cdef unsigned long long cache_version  # the cache's __dict__, holding data and _pending_removals
+    cdef PyObject* data
+    cdef PyObject* pending
+    cdef unsigned long long data_version
+    cdef Py_ssize_t remembered  # slots filled; the next one taken is remembered % _MEMO_SLOTS
+    cdef PyObject* senders[_MEMO_SLOTS]  # compared by address, never read
+    cdef PyObject* answers[_MEMO_SLOTS]  # data's value for each sender
 
     def __init__(self, receivers):
         # Only the items' lookup keys, builtin values all: holding them is unobservable,
@@ -224,6 +259,7 @@ cdef class _Index:
         self.keys_at = _keys_at(receivers)
         self.keys = None
         self.grouping = None
+        self.state_version = 0
 
     cdef bint fresh(self, receivers) except -1:
         """Whether each item of ``receivers`` still has the key recorded at its position.
@@ -277,6 +313,59 @@ cdef class _Index:
         lookup_key = self.keys_at.pop(position)
         if self.keys is not None:
             _count_key(self.keys, lookup_key, -1)
+
+    cdef bint unchanged(self, dict state) except -1:
+        """Whether the memo's signal state, cache and data are as when it was taken. Runs no Python code."""
+        if self.state_version == 0 or fastsignals_dict_version(state) != self.state_version:
+            return False
+        if fastsignals_dict_version(PyObject_GenericGetDict(<object>self.cache, NULL)) != self.cache_version:
+            return False
+        # A sender that died while the cache was iterated leaves data unchanged until the
+        # iteration ends: its removal is pending, and a new object may have its address.
+        return fastsignals_dict_version(<object>self.data) == self.data_version and not <list>self.pending
+
+    cdef PyObject* recall(self, dict state, sender):
+        """What sender_receivers_cache.get(sender) gave a recent cached send, if it would
+        give it again and receivers is not empty; else NULL. Runs no Python code."""
+        cdef Py_ssize_t slot
+        if not self.unchanged(state) or not <list>self.receivers:
+            return NULL
+        for slot in range(min(self.remembered, _MEMO_SLOTS)):
+            if self.senders[slot] == <PyObject*>sender:
+                return self.answers[slot]
+        return NULL
+
+    cdef void remember(self, dict state, sender, answer) except *:
+        """Memo that the cache of this plain signal gave answer for sender, just now.
+
+        Invariant: nothing has allocated since that lookup (a collection could run
+        callbacks that change the cache), so the versions read here are the lookup's.
+        """
+        if answer is None or not fastsignals_weak_key_in_c(sender):
+            return
+        if not self.unchanged(state):
+            self.state_version = 0
+            self.remembered = 0
+            receivers = state.get("receivers")
+            cache = state.get("sender_receivers_cache")
+            if (type(receivers) is not list or type(cache) is not _WeakKeyDictionary
+                    or state.get("use_caching") is not True or state.get("_dead_receivers") is not False):
+                return
+            cache_state = <dict>PyObject_GenericGetDict(cache, NULL)
+            data = cache_state.get("data")
+            pending = cache_state.get("_pending_removals")
+            if type(data) is not dict or type(pending) is not list:
+                return
+            self.receivers = <PyObject*>receivers
+            self.cache = <PyObject*>cache
+            self.cache_version = fastsignals_dict_version(cache_state)
+            self.data = <PyObject*>data
+            self.pending = <PyObject*>pending
+            self.data_version = fastsignals_dict_version(data)
+            self.state_version = fastsignals_dict_version(state)
+        self.senders[self.remembered % _MEMO_SLOTS] = <PyObject*>sender
+        self.answers[self.remembered % _MEMO_SLOTS] = <PyObject*>answer
+        self.remembered += 1
 
     cdef list positions_for(self, senderkey):
         """Positions of the receivers for this sender key, in connection order (index must hold keys)."""
@@ -619,6 +708,11 @@ cdef tuple _STATE_NAMES = ("receivers", "sender_receivers_cache", "use_caching",
 
 
 cdef dict _plain_state(signal):
+    """The signal's __dict__ if its class and the instance leave our methods and its state alone, else None."""
+    return _unpatched(_plain_class_state(signal))
+
+
+cdef dict _plain_class_state(signal):
     """The signal's __dict__ if its class leaves our methods and its state alone, else None.
 
     A class that overrides _live_receivers or _clear_dead_receivers, or defines one of
@@ -629,7 +723,7 @@ cdef dict _plain_state(signal):
     tp = type(signal)
     cdef unsigned int version = (<_TypeObject*>tp).tp_version_tag
     if <PyObject*>tp == _last_plain_type and version == _last_plain_version and version:
-        return _instance_state(signal)
+        return <dict>PyObject_GenericGetDict(signal, NULL)
     tag = _plain_types.get(tp)
     if tag is None or <unsigned int>tag != version:
         if (getattr(tp, "_live_receivers", None) is not _live_receivers_c
@@ -642,14 +736,24 @@ cdef dict _plain_state(signal):
             _plain_types[tp] = version
     if version:
         _last_plain_type, _last_plain_version = <PyObject*>tp, version
-    return _instance_state(signal)
+    return <dict>PyObject_GenericGetDict(signal, NULL)
 
 
-cdef inline dict _instance_state(signal):
-    state = <dict>PyObject_GenericGetDict(signal, NULL)
-    if "_live_receivers" in state or "_clear_dead_receivers" in state:
+cdef inline dict _unpatched(dict state):
+    if state is None or "_live_receivers" in state or "_clear_dead_receivers" in state:
         return None  # patched on the instance (mock.patch.object, ...)
     return state
+
+
+cdef inline _Index _index_in(dict state):
+    """The index in a plain signal's __dict__, or None."""
+    cdef PyObject* index
+    if state is None:
+        return None
+    index = PyDict_GetItemWithError(state, _INDEX_ATTR)
+    if index is NULL or type(<object>index) is not _Index:
+        return None
+    return <_Index>index
 
 
 cdef inline object _get(signal, dict state, str name):
@@ -706,10 +810,24 @@ cdef list _live_into(signal, dict state, sender, cached, list sync_receivers):
 
 def _dispatch(signal, sender, dict named, bint robust):
     """send() and send_robust() past their Python frame: the whole loop in C."""
-    cdef dict state = _plain_state(signal)
+    cdef dict state = _plain_class_state(signal)
+    cdef _Index index = _index_in(state)
+    cdef PyObject* remembered
+    if index is not None:
+        remembered = index.recall(state, sender)
+        if remembered is not NULL:
+            cached = <object>remembered
+            if cached is _NO_RECEIVERS:
+                return []
+            sync_receivers = []
+            async_receivers = _resolve_into(cached, sync_receivers, 0)
+            return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
+    state = _unpatched(state)
     if not _get(signal, state, "receivers"):
         return []
     cached = _cache_get(_get(signal, state, "sender_receivers_cache"), sender)
+    if state is not None and index is not None:
+        index.remember(state, sender, cached)
     if cached is _NO_RECEIVERS:
         return []
     if state is not None:
@@ -717,6 +835,10 @@ def _dispatch(signal, sender, dict named, bint robust):
         async_receivers = _live_into(signal, state, sender, cached, sync_receivers)
     else:
         sync_receivers, async_receivers = signal._live_receivers(sender)
+    return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
+
+
+cdef list _call_receivers(signal, sender, dict named, bint robust, sync_receivers, async_receivers):
     cdef list responses = []
     if sync_receivers:
         _call_all(signal, sender, named, sync_receivers, responses, robust)
