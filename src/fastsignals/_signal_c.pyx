@@ -240,18 +240,19 @@ cdef class _Index:
     # Positions (anys, specific, merged), built on first use and replaced whole;
     # merged holds a sender's own merged with anys, made when both exist.
     cdef tuple grouping
-    # The memo of recent cached sends' lookups (see recall): borrowed pointers, each
-    # alive only while the version tag taken with it shows its holder unchanged.
+    # The memo of recent sends' lookups (see recall): borrowed pointers, each alive
+    # only while the version tag taken with it shows its holder unchanged.
     cdef unsigned long long state_version  # signal.__dict__, holding receivers and the cache
+    cdef bint caching  # answers are cache values, else positions in grouping
     cdef PyObject* receivers
     cdef PyObject* cache
-    cdef unsigned long long cache_version  # the cache's __dict__, holding data and _pending_removals
+    cdef unsigned long long cache_version  # caching: the cache's __dict__; else the cache itself
     cdef PyObject* data
     cdef PyObject* pending
     cdef unsigned long long data_version
     cdef Py_ssize_t remembered  # slots filled; the next one taken is remembered % _MEMO_SLOTS
     cdef PyObject* senders[_MEMO_SLOTS]  # compared by address, never read
-    cdef PyObject* answers[_MEMO_SLOTS]  # data's value for each sender
+    cdef PyObject* answers[_MEMO_SLOTS]
 
     def __init__(self, receivers):
         # Only the items' lookup keys, builtin values all: holding them is unobservable,
@@ -296,6 +297,7 @@ cdef class _Index:
     cdef void appended(self, tuple item) except *:
         """Record an append the caller made to the list (under signal.lock)."""
         self.grouping = None
+        self.remembered = 0  # uncached answers are positions in the grouping
         if self.keys_at is None:
             return
         if not _indexable(item):
@@ -308,6 +310,7 @@ cdef class _Index:
     cdef void deleted(self, Py_ssize_t position) except *:
         """Record a deletion the caller made from the list (under signal.lock)."""
         self.grouping = None
+        self.remembered = 0  # uncached answers are positions in the grouping
         if self.keys_at is None:
             return
         lookup_key = self.keys_at.pop(position)
@@ -315,9 +318,11 @@ cdef class _Index:
             _count_key(self.keys, lookup_key, -1)
 
     cdef bint unchanged(self, dict state) except -1:
-        """Whether the memo's signal state, cache and data are as when it was taken. Runs no Python code."""
+        """Whether the memo's signal state and cache are as when it was taken. Runs no Python code."""
         if self.state_version == 0 or fastsignals_dict_version(state) != self.state_version:
             return False
+        if not self.caching:
+            return fastsignals_dict_version(<object>self.cache) == self.cache_version
         if fastsignals_dict_version(PyObject_GenericGetDict(<object>self.cache, NULL)) != self.cache_version:
             return False
         # A sender that died while the cache was iterated leaves data unchanged until the
@@ -325,10 +330,13 @@ cdef class _Index:
         return fastsignals_dict_version(<object>self.data) == self.data_version and not <list>self.pending
 
     cdef PyObject* recall(self, dict state, sender):
-        """What sender_receivers_cache.get(sender) gave a recent cached send, if it would
-        give it again and receivers is not empty; else NULL. Runs no Python code."""
+        """For a sender a recent send looked up, if the lookup would give the same again and
+        receivers is not empty: what sender_receivers_cache.get(sender) gave (caching), or
+        its positions in the receivers list (not caching); else NULL. Runs no Python code."""
         cdef Py_ssize_t slot
         if not self.unchanged(state) or not <list>self.receivers:
+            return NULL
+        if not self.caching and not self.fresh(<list>self.receivers):
             return NULL
         for slot in range(min(self.remembered, _MEMO_SLOTS)):
             if self.senders[slot] == <PyObject*>sender:
@@ -336,36 +344,51 @@ cdef class _Index:
         return NULL
 
     cdef void remember(self, dict state, sender, answer) except *:
-        """Memo that the cache of this plain signal gave answer for sender, just now.
+        """Memo that a plain signal's lookup for sender just gave answer (see recall).
 
         Invariant: nothing has allocated since that lookup (a collection could run
-        callbacks that change the cache), so the versions read here are the lookup's.
+        callbacks that change the signal), so the versions read here are the lookup's.
         """
+        cdef bint caching
         if answer is None or not fastsignals_weak_key_in_c(sender):
             return
-        if not self.unchanged(state):
+        caching = state.get("use_caching") is True
+        if caching != self.caching or not self.unchanged(state):
             self.state_version = 0
             self.remembered = 0
-            receivers = state.get("receivers")
-            cache = state.get("sender_receivers_cache")
-            if (type(receivers) is not list or type(cache) is not _WeakKeyDictionary
-                    or state.get("use_caching") is not True or state.get("_dead_receivers") is not False):
+            if not self.remember_state(state, caching):
                 return
+        self.senders[self.remembered % _MEMO_SLOTS] = <PyObject*>sender
+        self.answers[self.remembered % _MEMO_SLOTS] = <PyObject*>answer
+        self.remembered += 1
+
+    cdef bint remember_state(self, dict state, bint caching) except -1:
+        receivers = state.get("receivers")
+        cache = state.get("sender_receivers_cache")
+        if type(receivers) is not list or state.get("_dead_receivers") is not False:
+            return False
+        if not caching:
+            # Django's {}.get(sender) before each uncached send finds nothing while it stays empty.
+            if type(cache) is not dict or cache or state.get("use_caching") is not False:
+                return False
+            self.cache_version = fastsignals_dict_version(cache)
+        else:
+            if type(cache) is not _WeakKeyDictionary:
+                return False
             cache_state = <dict>PyObject_GenericGetDict(cache, NULL)
             data = cache_state.get("data")
             pending = cache_state.get("_pending_removals")
             if type(data) is not dict or type(pending) is not list:
-                return
-            self.receivers = <PyObject*>receivers
-            self.cache = <PyObject*>cache
+                return False
             self.cache_version = fastsignals_dict_version(cache_state)
             self.data = <PyObject*>data
             self.pending = <PyObject*>pending
             self.data_version = fastsignals_dict_version(data)
-            self.state_version = fastsignals_dict_version(state)
-        self.senders[self.remembered % _MEMO_SLOTS] = <PyObject*>sender
-        self.answers[self.remembered % _MEMO_SLOTS] = <PyObject*>answer
-        self.remembered += 1
+        self.caching = caching
+        self.receivers = <PyObject*>receivers
+        self.cache = <PyObject*>cache
+        self.state_version = fastsignals_dict_version(state)
+        return True
 
     cdef list positions_for(self, senderkey):
         """Positions of the receivers for this sender key, in connection order (index must hold keys)."""
@@ -766,7 +789,7 @@ cdef inline object _get(signal, dict state, str name):
     return getattr(signal, name)
 
 
-cdef list _items_without_lock(dict state, senderkey):
+cdef list _items_without_lock(dict state, sender, senderkey):
     """The receivers items for sender, read through the index without the lock; None if it cannot tell.
 
     Invariant: from reading the grouping to the last append nothing runs Python code or
@@ -786,6 +809,8 @@ cdef list _items_without_lock(dict state, senderkey):
     positions = _positions_in(grouping, senderkey)
     if positions is None:
         return None  # this sender's merged positions are built under the lock
+    if type(senderkey) is int:  # the sender's id: recall() keys by its address
+        idx.remember(state, sender, positions)
     _append_items(items, receivers, positions)
     return items
 
@@ -801,7 +826,7 @@ cdef list _live_into(signal, dict state, sender, cached, list sync_receivers):
             return _resolve_into(cached, sync_receivers, 0)
     elif state is not None and not _get(signal, state, "_dead_receivers"):
         senderkey = _make_id(sender)  # may run the sender's own code: before the lock-free stretch
-        items = _items_without_lock(state, senderkey)
+        items = _items_without_lock(state, sender, senderkey)
         if items is not None:
             return _resolve_into(items, sync_receivers, 1)
         return _resolve_into(_entries(signal, sender, senderkey), sync_receivers, 0)
@@ -813,7 +838,8 @@ def _dispatch(signal, sender, dict named, bint robust):
     cdef dict state = _plain_class_state(signal)
     cdef _Index index = _index_in(state)
     cdef PyObject* remembered
-    if index is not None:
+    cdef list items
+    if index is not None and index.caching:
         remembered = index.recall(state, sender)
         if remembered is not NULL:
             cached = <object>remembered
@@ -821,6 +847,17 @@ def _dispatch(signal, sender, dict named, bint robust):
                 return []
             sync_receivers = []
             async_receivers = _resolve_into(cached, sync_receivers, 0)
+            return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
+    elif index is not None and not fastsignals_has_attr(sender, "__func__"):
+        # A sender keyed by its id, as _make_id() says, which may run its code: before the
+        # recall. The list is made before it too: from the recall to the last append
+        # nothing may allocate (see _items_without_lock).
+        items = []
+        remembered = index.recall(state, sender)
+        if remembered is not NULL:
+            _append_items(items, <list>index.receivers, <list>remembered)
+            sync_receivers = []
+            async_receivers = _resolve_into(items, sync_receivers, 1)
             return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
     state = _unpatched(state)
     if not _get(signal, state, "receivers"):
