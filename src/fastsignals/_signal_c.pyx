@@ -137,9 +137,19 @@ cdef extern from *:
             && tp->tp_hash != fastsignals_python_hash
             && tp->tp_richcompare != fastsignals_python_compare;
     }
+
+    /* Whether hasattr(sender, "__func__") is False without running any code: sender is
+       a class whose metaclass reads attributes as type does, and neither has __func__.
+       Django's _make_id() then keys it by its id. */
+    static int fastsignals_class_keyed_by_id(PyObject *sender, PyObject *name) {
+        PyTypeObject *meta = Py_TYPE(sender);
+        return PyType_Check(sender) && meta->tp_getattro == PyType_Type.tp_getattro
+            && _PyType_Lookup(meta, name) == NULL && _PyType_Lookup((PyTypeObject *)sender, name) == NULL;
+    }
     """
     void fastsignals_learn_python_slots(object cls)
     bint fastsignals_weak_key_in_c(object key)
+    bint fastsignals_class_keyed_by_id(object sender, object name)
 
 cdef extern from *:
     """
@@ -809,7 +819,7 @@ cdef list _items_without_lock(dict state, sender, senderkey):
     positions = _positions_in(grouping, senderkey)
     if positions is None:
         return None  # this sender's merged positions are built under the lock
-    if type(senderkey) is int:  # the sender's id: recall() keys by its address
+    if fastsignals_class_keyed_by_id(sender, "__func__"):  # the only senders send() recalls without caching
         idx.remember(state, sender, positions)
     _append_items(items, receivers, positions)
     return items
@@ -848,10 +858,8 @@ def _dispatch(signal, sender, dict named, bint robust):
             sync_receivers = []
             async_receivers = _resolve_into(cached, sync_receivers, 0)
             return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
-    elif index is not None and not fastsignals_has_attr(sender, "__func__"):
-        # A sender keyed by its id, as _make_id() says, which may run its code: before the
-        # recall. The list is made before it too: from the recall to the last append
-        # nothing may allocate (see _items_without_lock).
+    elif index is not None and fastsignals_class_keyed_by_id(sender, "__func__"):
+        # Made before the recall: from it to the last append nothing may allocate (see _items_without_lock).
         items = []
         remembered = index.recall(state, sender)
         if remembered is not NULL:
