@@ -191,6 +191,33 @@ cdef extern from *:
     int fastsignals_reserve(list lst, Py_ssize_t capacity) except -1
     int fastsignals_push(list lst, object item) except -1
 
+cdef extern from *:
+    """
+    /* spare if nothing but its module holds it, else a new empty list (a new reference
+       either way). Free-threaded builds always get a new one. */
+    static PyObject *fastsignals_take_list(PyObject *spare) {
+    #ifndef Py_GIL_DISABLED
+        if (Py_REFCNT(spare) == 1) {
+            Py_INCREF(spare);
+            return spare;
+        }
+    #endif
+        return PyList_New(0);
+    }
+
+    /* Empty a list, keeping its room. The size drops first, so a finalizer that an
+       item's release runs never sees a slot being emptied. */
+    static void fastsignals_drop_items(PyObject *list) {
+        PyListObject *l = (PyListObject *)list;
+        Py_ssize_t size = Py_SIZE(l);
+        Py_SET_SIZE(l, 0);
+        for (Py_ssize_t i = 0; i < size; i++)
+            Py_DECREF(l->ob_item[i]);
+    }
+    """
+    list fastsignals_take_list(list spare)
+    void fastsignals_drop_items(list lst)
+
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
 cdef object _WeakMethod = weakref.WeakMethod
@@ -778,14 +805,26 @@ cdef inline dict _unpatched(dict state):
     return state
 
 
+# The __dict__ _index_in() last found an index in, its version tag then, and the index:
+# borrowed, and read only while that dict has the same tag (so it holds the index still).
+cdef PyObject* _last_state = NULL
+cdef unsigned long long _last_state_version = 0
+cdef PyObject* _last_index = NULL
+
+
 cdef inline _Index _index_in(dict state):
     """The index in a plain signal's __dict__, or None."""
+    global _last_state, _last_state_version, _last_index
     cdef PyObject* index
     if state is None:
         return None
+    cdef unsigned long long version = fastsignals_dict_version(state)
+    if <PyObject*>state == _last_state and version == _last_state_version and version:
+        return <_Index>_last_index
     index = PyDict_GetItemWithError(state, _INDEX_ATTR)
     if index is NULL or type(<object>index) is not _Index:
         return None
+    _last_state, _last_state_version, _last_index = <PyObject*>state, version, index
     return <_Index>index
 
 
@@ -855,18 +894,14 @@ def _dispatch(signal, sender, dict named, bint robust):
             cached = <object>remembered
             if cached is _NO_RECEIVERS:
                 return []
-            sync_receivers = []
-            async_receivers = _resolve_into(cached, sync_receivers, 0)
-            return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
+            return _call_remembered(signal, sender, named, robust, cached, 0)
     elif index is not None and fastsignals_class_keyed_by_id(sender, "__func__"):
         # Made before the recall: from it to the last append nothing may allocate (see _items_without_lock).
         items = []
         remembered = index.recall(state, sender)
         if remembered is not NULL:
             _append_items(items, <list>index.receivers, <list>remembered)
-            sync_receivers = []
-            async_receivers = _resolve_into(items, sync_receivers, 1)
-            return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
+            return _call_remembered(signal, sender, named, robust, items, 1)
     state = _unpatched(state)
     if not _get(signal, state, "receivers"):
         return []
@@ -881,6 +916,21 @@ def _dispatch(signal, sender, dict named, bint robust):
     else:
         sync_receivers, async_receivers = signal._live_receivers(sender)
     return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
+
+
+# The live receivers list of the memo's sends, reused by a send that finds it unused.
+cdef list _spare_receivers = []
+
+
+cdef list _call_remembered(signal, sender, dict named, bint robust, entries, Py_ssize_t first):
+    """Resolve entries (as _resolve_into) and call the receivers."""
+    cdef list sync_receivers = fastsignals_take_list(_spare_receivers)
+    try:
+        async_receivers = _resolve_into(entries, sync_receivers, first)
+        return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
+    finally:
+        if sync_receivers is _spare_receivers:
+            fastsignals_drop_items(sync_receivers)  # the receivers are released when send() is done, as on Django
 
 
 cdef list _call_receivers(signal, sender, dict named, bint robust, sync_receivers, async_receivers):
