@@ -455,3 +455,260 @@ def test_repeated_uncached_sends_from_a_class_whose_metaclass_finds_func(impl: A
         return seen + [[value for _, value in signal.send(sender)] for _ in range(3)]
 
     assert run(impl.Signal) == run(DjangoSignal)
+
+
+@pytest.mark.parametrize("caching", [True, False], ids=["caching", "not caching"])
+def test_repeated_sends_nested_failing_and_releasing_as_django(impl: Any, caching: bool) -> None:
+    # A send inside a receiver, a receiver that raises, and the receivers released once
+    # send() returns: repeated sends for one class sender, compared with Django.
+    from django.dispatch import Signal as DjangoSignal
+
+    def run(signal_class: type) -> list[Any]:
+        signal = signal_class(use_caching=caching)
+        sender = type("Model", (), {})
+        seen: list[Any] = []
+        state = {"depth": 0, "fail": False}
+
+        def outer(**kwargs: Any) -> Any:
+            if state["fail"]:
+                raise ValueError("outer failed")
+            if state["depth"] < 2:
+                state["depth"] += 1
+                seen.append([value for _, value in signal.send(sender)])
+                state["depth"] -= 1
+            return "outer"
+
+        def inner(**kwargs: Any) -> str:
+            return "inner"
+
+        signal.connect(outer)
+        signal.connect(inner, sender=sender)
+        for fail in (False, True, False):
+            state["fail"] = fail
+            for _ in range(3):
+                try:
+                    seen.append([value for _, value in signal.send(sender)])
+                except ValueError as err:
+                    seen.append(str(err))
+                if not fail:  # a logged failure keeps Django's frames, and their receivers, alive
+                    seen.append([str(value) for _, value in signal.send_robust(sender)])
+        released = weakref.ref(inner)
+        del inner
+        seen.append(released() is None)  # no list the sends used still holds it
+        seen.append([value for _, value in signal.send(sender)])
+        return seen
+
+    assert run(impl.Signal) == run(DjangoSignal)
+
+
+# Ways a lookup could answer differently on a later send although no dict the memo
+# watches changed, or leave the memo pointing at something freed. Each returns what
+# the sends gave; Django's answer is the reference.
+
+
+def _respond(signal: Any, sender: Any) -> list[Any]:
+    return [value for _, value in signal.send(sender)]
+
+
+def _refill_freed_memory() -> list[bytes]:
+    # Objects freed by now get their memory reused, so reading one would show.
+    return [b"\x05" + b"\0" * 7 + b"A" * (size - 8) for size in range(16, 48) for _ in range(200)]
+
+
+def _trap_equal_sender_at_a_reused_address(signal_class: type) -> list[Any]:
+    # Bound methods equal to the cached one are other objects; one dies, a new one takes its address.
+    class Obj:
+        def meth(self) -> None:
+            pass
+
+    class Other:
+        def meth(self) -> None:
+            pass
+
+    signal = signal_class(use_caching=True)
+    obj, other = Obj(), Other()
+    key = obj.meth
+    signal.connect(make_receiver("any"), weak=False)
+    signal.connect(make_receiver("own"), sender=key, weak=False)
+    signal.send(key)
+    for _ in range(50):
+        method = obj.meth
+        signal.send(method)
+        signal.send(method)
+        address = id(method)
+        del method
+        newcomers = [other.meth for _ in range(20)]
+        newcomer = next((new for new in newcomers if id(new) == address), None)
+        if newcomer is not None:
+            return _respond(signal, newcomer)
+    raise AssertionError("no new method was given the dead one's address in 50 tries")
+
+
+def _trap_colliding_key_whose_eq_changes(signal_class: type) -> list[Any]:
+    signal = signal_class(use_caching=True)
+    model = type("Model", (), {})
+    equal = {"now": False}
+
+    class Colliding:
+        def __hash__(self) -> int:
+            return hash(model)
+
+        def __eq__(self, other: object) -> bool:
+            return equal["now"]
+
+    colliding = Colliding()
+    signal.connect(make_receiver("any"), weak=False)
+    signal.connect(make_receiver("own model"), sender=model, weak=False)
+    signal.connect(make_receiver("own colliding"), sender=colliding, weak=False)
+    signal.send(colliding)
+    seen = [_respond(signal, model) for _ in range(3)]
+    equal["now"] = True
+    return seen + [_respond(signal, model) for _ in range(2)]
+
+
+def _trap_func_that_vanishes_while_read(signal_class: type) -> list[Any]:
+    # Django reads __func__ twice per uncached send (hasattr, then the value).
+    signal = signal_class()
+    model = type("Model", (), {})
+    anyone = make_receiver("any")
+    signal.connect(anyone, weak=False)
+    signal.connect(make_receiver("own"), sender=model, weak=False)
+    seen = [_respond(signal, model)]
+    reads = [0]
+
+    class Vanishing:
+        def __get__(self, obj: Any, owner: Any) -> Any:
+            reads[0] += 1
+            if reads[0] == 2:
+                del model.__func__
+            return anyone
+
+    model.__self__ = model
+    model.__func__ = Vanishing()
+    return seen + [_respond(signal, model) for _ in range(3)]
+
+
+def _trap_sender_class_gains_hash_and_eq(signal_class: type) -> list[Any]:
+    signal = signal_class(use_caching=True)
+    a, b = Sender(), Sender()
+    kind = type("Kind", (), {})
+    a.__class__ = b.__class__ = kind
+    signal.connect(make_receiver("any"), weak=False)
+    signal.connect(make_receiver("own a"), sender=a, weak=False)
+    signal.connect(make_receiver("own b"), sender=b, weak=False)
+    signal.send(b)
+    seen = [_respond(signal, a) for _ in range(2)]
+    kind.__hash__ = lambda self: object.__hash__(b)  # type: ignore[method-assign]
+    kind.__eq__ = lambda self, other: True  # type: ignore[method-assign]
+    return seen + [_respond(signal, a) for _ in range(2)]
+
+
+def _trap_metaclass_gains_a_failing_hash(signal_class: type) -> list[Any]:
+    meta = type("Meta", (type,), {})
+    model = meta("Model", (), {})
+    signal = signal_class()
+    signal.connect(make_receiver("any"), weak=False)
+    seen: list[Any] = []
+    for turn in range(4):
+        if turn == 2:
+            meta.__hash__ = lambda cls: (_ for _ in ()).throw(TypeError("unhashable sender"))
+        try:
+            seen.append(_respond(signal, model))
+        except TypeError as err:
+            seen.append(str(err))
+    return seen
+
+
+class _MissingCache(weakref.WeakKeyDictionary):  # type: ignore[type-arg]
+    def get(self, key: Any, default: Any = None) -> Any:
+        return default
+
+
+class _EntriesCache(weakref.WeakKeyDictionary):  # type: ignore[type-arg]
+    def get(self, key: Any, default: Any = None) -> Any:
+        return _Entries([(receiver, *entry) for receiver, *entry in self.entries])
+
+
+class _Entries:
+    """A cache value that is an iterable object, not a list: nothing else holds one."""
+
+    def __init__(self, entries: Any) -> None:
+        self.entries = list(entries)
+
+    def __iter__(self) -> Any:
+        return iter(self.entries)
+
+
+def _trap_cache_class_switched(signal_class: type) -> list[Any]:
+    signal, other = signal_class(use_caching=True), signal_class()
+    sender = Sender()
+    signal.connect(make_receiver("any"), weak=False)
+    other.connect(make_receiver("late"), weak=False)
+    seen = [_respond(signal, sender) for _ in range(2)]
+    signal.receivers.append(other.receivers[0])
+    seen.append(_respond(signal, sender))
+    signal.sender_receivers_cache.__class__ = _MissingCache
+    return seen + [_respond(signal, sender) for _ in range(2)]
+
+
+def _trap_cache_class_switched_to_fresh_values(signal_class: type) -> list[Any]:
+    signal = signal_class(use_caching=True)
+    receiver = make_receiver("r")
+    signal.connect(receiver, weak=False)
+    a, b = Sender(), Sender()
+    signal.send(a)
+    signal.send(a)
+    signal.sender_receivers_cache.entries = signal.sender_receivers_cache[a]
+    signal.sender_receivers_cache.__class__ = _EntriesCache
+    seen = [_respond(signal, b)]
+    refill = _refill_freed_memory()
+    seen.append(_respond(signal, b))
+    del refill
+    return seen
+
+
+def _trap_data_replaced_during_the_lookup(signal_class: type) -> list[Any]:
+    signal = signal_class(use_caching=True)
+    signal.connect(make_receiver("any"), weak=False)
+    model = type("Model", (), {})
+    armed = [False]
+
+    class Colliding:
+        def __hash__(self) -> int:
+            return hash(model)
+
+        def __eq__(self, other: object) -> bool:
+            if armed[0]:
+                armed[0] = False
+                signal.sender_receivers_cache.data = {}
+            return False
+
+    colliding = Colliding()
+    signal.send(colliding)  # its entry comes first in the model's probe sequence
+    seen = [_respond(signal, model)]
+    signal.sender_receivers_cache[model] = _Entries(signal.sender_receivers_cache[model])
+    armed[0] = True
+    seen.append(_respond(signal, model))
+    refill = _refill_freed_memory()
+    seen.append(_respond(signal, model))
+    del refill
+    return seen
+
+
+MEMO_TRAPS = {
+    "an equal sender at a reused address": _trap_equal_sender_at_a_reused_address,
+    "a colliding key whose __eq__ changes": _trap_colliding_key_whose_eq_changes,
+    "a __func__ that vanishes while read": _trap_func_that_vanishes_while_read,
+    "the sender's class gains __hash__ and __eq__": _trap_sender_class_gains_hash_and_eq,
+    "the metaclass gains a failing __hash__": _trap_metaclass_gains_a_failing_hash,
+    "the cache's class switched": _trap_cache_class_switched,
+    "the cache's class switched to fresh values": _trap_cache_class_switched_to_fresh_values,
+    "the cache's data replaced during the lookup": _trap_data_replaced_during_the_lookup,
+}
+
+
+@pytest.mark.parametrize("trap", list(MEMO_TRAPS))
+def test_repeated_sends_are_not_fooled(impl: Any, trap: str) -> None:
+    from django.dispatch import Signal as DjangoSignal
+
+    assert MEMO_TRAPS[trap](impl.Signal) == MEMO_TRAPS[trap](DjangoSignal)

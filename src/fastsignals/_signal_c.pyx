@@ -138,6 +138,33 @@ cdef extern from *:
             && tp->tp_richcompare != fastsignals_python_compare;
     }
 
+    /* Whether obj hashes and compares as object and type do, by identity, in C: then an
+       equal key is obj itself, and looking it up runs no code. */
+    static int fastsignals_identity_key(PyObject *obj) {
+        PyTypeObject *tp = Py_TYPE(obj);
+        return (tp->tp_richcompare == PyBaseObject_Type.tp_richcompare
+                || tp->tp_richcompare == PyType_Type.tp_richcompare)
+            && (tp->tp_hash == PyBaseObject_Type.tp_hash || tp->tp_hash == PyType_Type.tp_hash);
+    }
+
+    /* Whether every live key of a WeakKeyDictionary's data is an identity key: then a
+       lookup in it compares in C, by identity, and finds a sender only under its own key. */
+    static int fastsignals_identity_keys(PyObject *data) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(data, &pos, &key, &value)) {
+            if (!PyWeakref_Check(key))
+                return 0;
+    #pragma GCC diagnostic push
+    #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+            PyObject *referent = PyWeakref_GET_OBJECT(key);
+    #pragma GCC diagnostic pop
+            if (referent != Py_None && !fastsignals_identity_key(referent))
+                return 0;
+        }
+        return 1;
+    }
+
     /* Whether hasattr(sender, "__func__") is False without running any code: sender is
        a class whose metaclass reads attributes as type does, and neither has __func__.
        Django's _make_id() then keys it by its id. */
@@ -150,6 +177,8 @@ cdef extern from *:
     void fastsignals_learn_python_slots(object cls)
     bint fastsignals_weak_key_in_c(object key)
     bint fastsignals_class_keyed_by_id(object sender, object name)
+    bint fastsignals_identity_key(object obj)
+    bint fastsignals_identity_keys(object data)
 
 cdef extern from *:
     """
@@ -193,11 +222,11 @@ cdef extern from *:
 
 cdef extern from *:
     """
-    /* spare if nothing but its module holds it, else a new empty list (a new reference
-       either way). Free-threaded builds always get a new one. */
+    /* spare if nothing but its module holds it and it is empty, else a new empty list
+       (a new reference either way). Free-threaded builds always get a new one. */
     static PyObject *fastsignals_take_list(PyObject *spare) {
     #ifndef Py_GIL_DISABLED
-        if (Py_REFCNT(spare) == 1) {
+        if (Py_REFCNT(spare) == 1 && PyList_GET_SIZE(spare) == 0) {
             Py_INCREF(spare);
             return spare;
         }
@@ -215,7 +244,7 @@ cdef extern from *:
             Py_DECREF(l->ob_item[i]);
     }
     """
-    list fastsignals_take_list(list spare)
+    list fastsignals_take_list(PyObject* spare)
     void fastsignals_drop_items(list lst)
 
 cdef str _INDEX_ATTR = INDEX_ATTR
@@ -360,6 +389,8 @@ cdef class _Index:
             return False
         if not self.caching:
             return fastsignals_dict_version(<object>self.cache) == self.cache_version
+        if type(<object>self.cache) is not _WeakKeyDictionary:
+            return False  # its class was switched: its own get() answers now
         if fastsignals_dict_version(PyObject_GenericGetDict(<object>self.cache, NULL)) != self.cache_version:
             return False
         # A sender that died while the cache was iterated leaves data unchanged until the
@@ -371,7 +402,8 @@ cdef class _Index:
         receivers is not empty: what sender_receivers_cache.get(sender) gave (caching), or
         its positions in the receivers list (not caching); else NULL. Runs no Python code."""
         cdef Py_ssize_t slot
-        if not self.unchanged(state) or not <list>self.receivers:
+        # The sender's class may have been given Python __hash__ or __eq__ since.
+        if not fastsignals_identity_key(sender) or not self.unchanged(state) or not <list>self.receivers:
             return NULL
         if not self.caching and not self.fresh(<list>self.receivers):
             return NULL
@@ -380,14 +412,15 @@ cdef class _Index:
                 return self.answers[slot]
         return NULL
 
-    cdef void remember(self, dict state, sender, answer) except *:
-        """Memo that a plain signal's lookup for sender just gave answer (see recall).
+    cdef void remember(self, dict state, sender, answer, unsigned long long data_version) except *:
+        """Memo that a plain signal's lookup for sender just gave answer (see recall); when
+        caching, data_version is the cache data's version tag just before that lookup.
 
         Invariant: nothing has allocated since that lookup (a collection could run
         callbacks that change the signal), so the versions read here are the lookup's.
         """
         cdef bint caching
-        if answer is None or not fastsignals_weak_key_in_c(sender):
+        if answer is None or not fastsignals_identity_key(sender):
             return
         caching = state.get("use_caching") is True
         if caching != self.caching or not self.unchanged(state):
@@ -395,6 +428,8 @@ cdef class _Index:
             self.remembered = 0
             if not self.remember_state(state, caching):
                 return
+        if caching and data_version != self.data_version:
+            return  # the lookup ran code that changed the cache (or did not look in its data)
         self.senders[self.remembered % _MEMO_SLOTS] = <PyObject*>sender
         self.answers[self.remembered % _MEMO_SLOTS] = <PyObject*>answer
         self.remembered += 1
@@ -415,7 +450,7 @@ cdef class _Index:
             cache_state = <dict>PyObject_GenericGetDict(cache, NULL)
             data = cache_state.get("data")
             pending = cache_state.get("_pending_removals")
-            if type(data) is not dict or type(pending) is not list:
+            if type(data) is not dict or type(pending) is not list or not fastsignals_identity_keys(data):
                 return False
             self.cache_version = fastsignals_dict_version(cache_state)
             self.data = <PyObject*>data
@@ -733,9 +768,14 @@ cdef list _entries(signal, sender, senderkey):
     return entries
 
 
-cdef object _cache_get(cache, sender):
-    """cache.get(sender), without the Python frame for a plain dict or WeakKeyDictionary."""
+cdef object _cache_get(cache, sender, unsigned long long* data_version):
+    """cache.get(sender), without the Python frame for a plain dict or WeakKeyDictionary.
+
+    Sets data_version to the version tag of the WeakKeyDictionary's data just before
+    the lookup in it, 0 when there was no such lookup.
+    """
     cdef PyObject* found
+    data_version[0] = 0
     if type(cache) is dict:
         if not cache:
             PyObject_Hash(sender)  # {}.get(sender) still hashes: unhashable senders raise.
@@ -745,7 +785,9 @@ cdef object _cache_get(cache, sender):
         data = (<dict>PyObject_GenericGetDict(cache, NULL)).get("data")
         if type(data) is not dict or not fastsignals_weak_key_in_c(sender):
             return cache.get(sender)  # its errors and the sender's own code run below get(), as on Django
-        found = PyDict_GetItemWithError(data, PyWeakref_NewRef(sender, None))
+        key = PyWeakref_NewRef(sender, None)
+        data_version[0] = fastsignals_dict_version(data)
+        found = PyDict_GetItemWithError(data, key)
     else:
         return cache.get(sender)
     if found is NULL:
@@ -838,7 +880,7 @@ cdef inline object _get(signal, dict state, str name):
     return getattr(signal, name)
 
 
-cdef list _items_without_lock(dict state, sender, senderkey):
+cdef list _items_without_lock(dict state, sender, senderkey, bint keyed_by_id):
     """The receivers items for sender, read through the index without the lock; None if it cannot tell.
 
     Invariant: from reading the grouping to the last append nothing runs Python code or
@@ -858,8 +900,8 @@ cdef list _items_without_lock(dict state, sender, senderkey):
     positions = _positions_in(grouping, senderkey)
     if positions is None:
         return None  # this sender's merged positions are built under the lock
-    if fastsignals_class_keyed_by_id(sender, "__func__"):  # the only senders send() recalls without caching
-        idx.remember(state, sender, positions)
+    if keyed_by_id:  # the only senders send() recalls without caching
+        idx.remember(state, sender, positions, 0)
     _append_items(items, receivers, positions)
     return items
 
@@ -874,8 +916,9 @@ cdef list _live_into(signal, dict state, sender, cached, list sync_receivers):
         if cached is not None and not _get(signal, state, "_dead_receivers"):
             return _resolve_into(cached, sync_receivers, 0)
     elif state is not None and not _get(signal, state, "_dead_receivers"):
+        keyed_by_id = fastsignals_class_keyed_by_id(sender, "__func__")  # before _make_id() runs any code
         senderkey = _make_id(sender)  # may run the sender's own code: before the lock-free stretch
-        items = _items_without_lock(state, sender, senderkey)
+        items = _items_without_lock(state, sender, senderkey, keyed_by_id)
         if items is not None:
             return _resolve_into(items, sync_receivers, 1)
         return _resolve_into(_entries(signal, sender, senderkey), sync_receivers, 0)
@@ -888,26 +931,28 @@ def _dispatch(signal, sender, dict named, bint robust):
     cdef _Index index = _index_in(state)
     cdef PyObject* remembered
     cdef list items
+    cdef unsigned long long data_version
     if index is not None and index.caching:
         remembered = index.recall(state, sender)
         if remembered is not NULL:
-            cached = <object>remembered
-            if cached is _NO_RECEIVERS:
+            if remembered == <PyObject*>_NO_RECEIVERS:
                 return []
-            return _call_remembered(signal, sender, named, robust, cached, 0)
+            return _send_remembered(signal, sender, named, robust, remembered, None)
     elif index is not None and fastsignals_class_keyed_by_id(sender, "__func__"):
-        # Made before the recall: from it to the last append nothing may allocate (see _items_without_lock).
-        items = []
+        # Taken before the recall: from it to the last append nothing may allocate (see _items_without_lock).
+        items = fastsignals_take_list(<PyObject*>_spare_items)
         remembered = index.recall(state, sender)
         if remembered is not NULL:
+            if not <list>remembered:
+                return []  # no receiver for this sender
             _append_items(items, <list>index.receivers, <list>remembered)
-            return _call_remembered(signal, sender, named, robust, items, 1)
+            return _send_remembered(signal, sender, named, robust, NULL, items)
     state = _unpatched(state)
     if not _get(signal, state, "receivers"):
         return []
-    cached = _cache_get(_get(signal, state, "sender_receivers_cache"), sender)
+    cached = _cache_get(_get(signal, state, "sender_receivers_cache"), sender, &data_version)
     if state is not None and index is not None:
-        index.remember(state, sender, cached)
+        index.remember(state, sender, cached, data_version)
     if cached is _NO_RECEIVERS:
         return []
     if state is not None:
@@ -915,22 +960,34 @@ def _dispatch(signal, sender, dict named, bint robust):
         async_receivers = _live_into(signal, state, sender, cached, sync_receivers)
     else:
         sync_receivers, async_receivers = signal._live_receivers(sender)
+    cached = None  # released before the receivers run, as Django's _live_receivers() releases it
     return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
 
 
-# The live receivers list of the memo's sends, reused by a send that finds it unused.
+# Lists the memo's sends reuse while no other send holds them: the live receivers, and
+# without caching the receivers items. Each is emptied before send() returns.
 cdef list _spare_receivers = []
+cdef list _spare_items = []
 
 
-cdef list _call_remembered(signal, sender, dict named, bint robust, entries, Py_ssize_t first):
-    """Resolve entries (as _resolve_into) and call the receivers."""
-    cdef list sync_receivers = fastsignals_take_list(_spare_receivers)
+cdef list _send_remembered(signal, sender, dict named, bint robust, PyObject* cached, list items):
+    """Resolve and call the receivers of the cache value the memo gave (borrowed: held here
+    before anything allocates) or, without caching, of the items read through the index.
+    Either is released before the receivers run, as Django's _live_receivers() releases it."""
+    entries = <object>cached if items is None else None
+    cdef list sync_receivers = fastsignals_take_list(<PyObject*>_spare_receivers)
     try:
-        async_receivers = _resolve_into(entries, sync_receivers, first)
+        if items is None:
+            async_receivers = _resolve_into(entries, sync_receivers, 0)
+            entries = None
+        else:
+            async_receivers = _resolve_into(items, sync_receivers, 1)
+            fastsignals_drop_items(items)
         return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
     finally:
-        if sync_receivers is _spare_receivers:
-            fastsignals_drop_items(sync_receivers)  # the receivers are released when send() is done, as on Django
+        if items is not None:
+            fastsignals_drop_items(items)
+        fastsignals_drop_items(sync_receivers)  # the receivers are released when send() is done, as on Django
 
 
 cdef list _call_receivers(signal, sender, dict named, bint robust, sync_receivers, async_receivers):
@@ -1145,8 +1202,9 @@ class Signal(SignalBase):
     def _live_receivers(self, sender):
         """(sync receivers, async receivers) for sender, weak references resolved."""
         cached = None
+        cdef unsigned long long data_version
         if self.use_caching and not self._dead_receivers:
-            cached = _cache_get(self.sender_receivers_cache, sender)
+            cached = _cache_get(self.sender_receivers_cache, sender, &data_version)
             if cached is _NO_RECEIVERS:
                 return [], []
         cdef list sync_receivers = []
