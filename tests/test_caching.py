@@ -712,3 +712,28 @@ def test_repeated_sends_are_not_fooled(impl: Any, trap: str) -> None:
     from django.dispatch import Signal as DjangoSignal
 
     assert MEMO_TRAPS[trap](impl.Signal) == MEMO_TRAPS[trap](DjangoSignal)
+
+
+@pytest.mark.parametrize("where", ["instance", "class"])
+def test_patched_cache_get_is_called(impl: Any, where: str) -> None:
+    # A get() patched on the cache answers for it; Django calls it twice per send, fastsignals once.
+    from unittest import mock
+
+    from django.dispatch import Signal as DjangoSignal
+
+    def run(signal_class: type) -> list[Any]:
+        signal = signal_class(use_caching=True)
+        sender = type("Model", (), {})
+        own = make_receiver("own")
+        signal.connect(own, sender=sender)
+        seen = [_respond(signal, sender) for _ in range(3)]
+        signal.receivers.clear()
+        signal.connect(make_receiver("new"), sender=sender, weak=False)
+        signal.sender_receivers_cache[sender] = signal.sender_receivers_cache.get(Sender) or []
+        target = signal.sender_receivers_cache if where == "instance" else weakref.WeakKeyDictionary
+        with mock.patch.object(target, "get", return_value=None) as get:
+            seen += [_respond(signal, sender) for _ in range(2)]
+            seen.append(get.called)
+        return seen + [_respond(signal, sender) for _ in range(2)]
+
+    assert run(impl.Signal) == run(DjangoSignal)

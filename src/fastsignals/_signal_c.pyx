@@ -64,6 +64,7 @@ cdef extern from "Python.h":
     object PyObject_GenericGetDict(object ob, void* context)
     ctypedef struct _TypeObject "PyTypeObject":
         unsigned int tp_version_tag
+    PyObject* _PyType_Lookup(_TypeObject* tp, object name)
 
 cdef extern from *:
     """
@@ -389,8 +390,9 @@ cdef class _Index:
             return False
         if not self.caching:
             return fastsignals_dict_version(<object>self.cache) == self.cache_version
-        if type(<object>self.cache) is not _WeakKeyDictionary:
-            return False  # its class was switched: its own get() answers now
+        if type(<object>self.cache) is not _WeakKeyDictionary or (
+                (<_TypeObject*>_WeakKeyDictionary).tp_version_tag != _standard_get_version):
+            return False  # its class was switched, or get() patched on it: that get() answers now
         if fastsignals_dict_version(PyObject_GenericGetDict(<object>self.cache, NULL)) != self.cache_version:
             return False
         # A sender that died while the cache was iterated leaves data unchanged until the
@@ -768,6 +770,24 @@ cdef list _entries(signal, sender, senderkey):
     return entries
 
 
+cdef object _WEAK_KEY_GET = _WeakKeyDictionary.get
+# WeakKeyDictionary's version tag when its get() was last found to be the standard one;
+# any assignment to the class changes the tag.
+cdef unsigned int _standard_get_version = 0
+
+
+cdef bint _standard_get(dict cache_state) except -1:
+    """Whether a WeakKeyDictionary with this __dict__ has the standard get(): none patched
+    on the instance or on the class (mock.patch), so its data can be read in C."""
+    global _standard_get_version
+    cdef unsigned int version = (<_TypeObject*>_WeakKeyDictionary).tp_version_tag
+    if version == 0 or version != _standard_get_version:
+        if _PyType_Lookup(<_TypeObject*>_WeakKeyDictionary, "get") != <PyObject*>_WEAK_KEY_GET:
+            return False
+        _standard_get_version = (<_TypeObject*>_WeakKeyDictionary).tp_version_tag
+    return "get" not in cache_state
+
+
 cdef object _cache_get(cache, sender, unsigned long long* data_version):
     """cache.get(sender), without the Python frame for a plain dict or WeakKeyDictionary.
 
@@ -782,8 +802,9 @@ cdef object _cache_get(cache, sender, unsigned long long* data_version):
             return None
         found = PyDict_GetItemWithError(cache, sender)
     elif type(cache) is _WeakKeyDictionary:
-        data = (<dict>PyObject_GenericGetDict(cache, NULL)).get("data")
-        if type(data) is not dict or not fastsignals_weak_key_in_c(sender):
+        cache_state = <dict>PyObject_GenericGetDict(cache, NULL)
+        data = cache_state.get("data")
+        if type(data) is not dict or not fastsignals_weak_key_in_c(sender) or not _standard_get(cache_state):
             return cache.get(sender)  # its errors and the sender's own code run below get(), as on Django
         key = PyWeakref_NewRef(sender, None)
         data_version[0] = fastsignals_dict_version(data)
