@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -265,6 +266,10 @@ def test_caching_switched_off_later(impl: Any) -> None:
         signal.send(None)
 
 
+def _respond(signal: Any, sender: Any) -> list[Any]:
+    return [value for _, value in signal.send(sender)]
+
+
 # Repeated sends for one sender: the compiled engine remembers its last cache lookup
 # and must see every change that would make Django's lookup answer otherwise.
 
@@ -315,7 +320,7 @@ def _flag_dead(signal: Any, other: Any, sender: Any) -> None:
     signal.receivers.append(other.receivers[0])
 
 
-MEMO_CHANGES = {
+MEMO_CHANGES: dict[str, Callable[[Any, Any, Any], Any]] = {
     "receivers emptied in place": lambda signal, other, sender: signal.receivers.clear(),
     "receivers appended to": lambda signal, other, sender: signal.receivers.append(other.receivers[0]),
     "receivers replaced": lambda signal, other, sender: setattr(signal, "receivers", other.receivers[:]),
@@ -334,7 +339,7 @@ MEMO_CHANGES = {
     "dead flag set": _flag_dead,
     "_live_receivers patched on the instance": _patch_instance,
     "_live_receivers patched on the class": _patch_class,
-    "__dict__ updated": lambda signal, other, sender: vars(signal).update(receivers=other.receivers[:]),
+    "__dict__ updated": lambda signal, other, sender: signal.__dict__.update(receivers=other.receivers[:]),
     "an item replaced in place": lambda signal, other, sender: signal.receivers.__setitem__(1, other.receivers[0]),
     "NO_RECEIVERS stored for the sender": _store_no_receivers,
     "sender given a __func__": _give_func,
@@ -354,7 +359,7 @@ def test_repeated_sends_see_each_change_as_django_does(impl: Any, change: str, c
     from django.dispatch import Signal as DjangoSignal
 
     def run(signal_class: type) -> list[Any]:
-        class Custom(signal_class):  # type: ignore[misc, valid-type]
+        class Custom(signal_class):  # type: ignore[misc]
             pass
 
         signal, other = Custom(use_caching=caching), Custom(use_caching=caching)
@@ -370,11 +375,11 @@ def test_repeated_sends_see_each_change_as_django_does(impl: Any, change: str, c
             if step == "after":
                 MEMO_CHANGES[change](signal, other, sender)
             for _ in range(3):
-                seen.append([value for _, value in signal.send(sender)])
+                seen.append(_respond(signal, sender))
                 seen.append([value for _, value in signal.send_robust(sender)])
-                seen.append([value for _, value in signal.send(Sender)])
+                seen.append(_respond(signal, Sender))
                 seen.append(signal.has_listeners(sender))
-                seen.append([value for _, value in signal.send(sender)])
+                seen.append(_respond(signal, sender))
         return seen
 
     assert run(impl.Signal) == run(DjangoSignal)
@@ -386,7 +391,7 @@ def test_repeated_sends_see_attribute_stores_the_interpreter_specialized(impl: A
     sender = Sender()
     first = make_receiver(1)
     signal.connect(first)
-    full, empty = signal.receivers, []
+    full, empty = signal.receivers, list[Any]()
     seen = []
     for turn in range(200):
         signal.receivers = empty if turn % 3 == 0 else full
@@ -417,7 +422,7 @@ def test_repeated_sends_for_a_new_sender_at_a_dead_senders_address(impl: Any) ->
         newcomer = next((new for new in newcomers if id(new) == address), None)
         if newcomer is None:
             return None
-        return [value for _, value in signal.send(newcomer)], newcomer in signal.sender_receivers_cache
+        return _respond(signal, newcomer), newcomer in signal.sender_receivers_cache
 
     def run(signal_class: type) -> tuple[list[Any], bool]:
         # The allocator nearly always gives the address again at once; a few tries make sure.
@@ -450,9 +455,9 @@ def test_repeated_uncached_sends_from_a_class_whose_metaclass_finds_func(impl: A
         own, anyone = make_receiver("own"), make_receiver("any")
         signal.connect(anyone)
         signal.connect(own, sender=sender)
-        seen = [[value for _, value in signal.send(sender)] for _ in range(3)]
+        seen = [_respond(signal, sender) for _ in range(3)]
         Meta.finds = True
-        return seen + [[value for _, value in signal.send(sender)] for _ in range(3)]
+        return seen + [_respond(signal, sender) for _ in range(3)]
 
     assert run(impl.Signal) == run(DjangoSignal)
 
@@ -474,7 +479,7 @@ def test_repeated_sends_nested_failing_and_releasing_as_django(impl: Any, cachin
                 raise ValueError("outer failed")
             if state["depth"] < 2:
                 state["depth"] += 1
-                seen.append([value for _, value in signal.send(sender)])
+                seen.append(_respond(signal, sender))
                 state["depth"] -= 1
             return "outer"
 
@@ -487,7 +492,7 @@ def test_repeated_sends_nested_failing_and_releasing_as_django(impl: Any, cachin
             state["fail"] = fail
             for _ in range(3):
                 try:
-                    seen.append([value for _, value in signal.send(sender)])
+                    seen.append(_respond(signal, sender))
                 except ValueError as err:
                     seen.append(str(err))
                 if not fail:  # a logged failure keeps Django's frames, and their receivers, alive
@@ -495,7 +500,7 @@ def test_repeated_sends_nested_failing_and_releasing_as_django(impl: Any, cachin
         released = weakref.ref(inner)
         del inner
         seen.append(released() is None)  # no list the sends used still holds it
-        seen.append([value for _, value in signal.send(sender)])
+        seen.append(_respond(signal, sender))
         return seen
 
     assert run(impl.Signal) == run(DjangoSignal)
@@ -504,10 +509,6 @@ def test_repeated_sends_nested_failing_and_releasing_as_django(impl: Any, cachin
 # Ways a lookup could answer differently on a later send although no dict the memo
 # watches changed, or leave the memo pointing at something freed. Each returns what
 # the sends gave; Django's answer is the reference.
-
-
-def _respond(signal: Any, sender: Any) -> list[Any]:
-    return [value for _, value in signal.send(sender)]
 
 
 def _refill_freed_memory() -> list[bytes]:
@@ -569,7 +570,7 @@ def _trap_colliding_key_whose_eq_changes(signal_class: type) -> list[Any]:
 def _trap_func_that_vanishes_while_read(signal_class: type) -> list[Any]:
     # Django reads __func__ twice per uncached send (hasattr, then the value).
     signal = signal_class()
-    model = type("Model", (), {})
+    model: Any = type("Model", (), {})
     anyone = make_receiver("any")
     signal.connect(anyone, weak=False)
     signal.connect(make_receiver("own"), sender=model, weak=False)
@@ -598,8 +599,8 @@ def _trap_sender_class_gains_hash_and_eq(signal_class: type) -> list[Any]:
     signal.connect(make_receiver("own b"), sender=b, weak=False)
     signal.send(b)
     seen = [_respond(signal, a) for _ in range(2)]
-    kind.__hash__ = lambda self: object.__hash__(b)  # type: ignore[method-assign]
-    kind.__eq__ = lambda self, other: True  # type: ignore[method-assign]
+    setattr(kind, "__hash__", lambda self: object.__hash__(b))
+    setattr(kind, "__eq__", lambda self, other: True)
     return seen + [_respond(signal, a) for _ in range(2)]
 
 
@@ -611,7 +612,7 @@ def _trap_metaclass_gains_a_failing_hash(signal_class: type) -> list[Any]:
     seen: list[Any] = []
     for turn in range(4):
         if turn == 2:
-            meta.__hash__ = lambda cls: (_ for _ in ()).throw(TypeError("unhashable sender"))
+            setattr(meta, "__hash__", lambda cls: (_ for _ in ()).throw(TypeError("unhashable sender")))
         try:
             seen.append(_respond(signal, model))
         except TypeError as err:
@@ -625,6 +626,8 @@ class _MissingCache(weakref.WeakKeyDictionary):  # type: ignore[type-arg]
 
 
 class _EntriesCache(weakref.WeakKeyDictionary):  # type: ignore[type-arg]
+    entries: Any
+
     def get(self, key: Any, default: Any = None) -> Any:
         return _Entries([(receiver, *entry) for receiver, *entry in self.entries])
 
@@ -726,7 +729,7 @@ def test_patched_cache_get_is_called(impl: Any, where: str) -> None:
         sender = type("Model", (), {})
         own = make_receiver("own")
         signal.connect(own, sender=sender)
-        seen = [_respond(signal, sender) for _ in range(3)]
+        seen: list[Any] = [_respond(signal, sender) for _ in range(3)]
         signal.receivers.clear()
         signal.connect(make_receiver("new"), sender=sender, weak=False)
         signal.sender_receivers_cache[sender] = signal.sender_receivers_cache.get(Sender) or []
