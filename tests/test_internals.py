@@ -7,8 +7,10 @@ clears ``sender_receivers_cache``, and wraps or overrides ``_live_receivers``
 
 from __future__ import annotations
 
+import functools
 import gc
 import threading
+import types
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -508,3 +510,84 @@ def test_dead_item_borrowed_from_another_signal(impl: Any) -> None:
     signal._dead_receivers = True
     assert signal.has_listeners() is True
     assert len(signal.receivers) == 1
+
+
+class OtherHandler:
+    def method(self, **kwargs: Any) -> str:
+        return "other"
+
+
+def _method_signal(impl: Any, use_caching: bool) -> tuple[Any, Handler, weakref.WeakMethod[Any]]:
+    """A signal with one method receiver, and the WeakMethod its receivers item holds."""
+    signal = impl.Signal(use_caching=use_caching)
+    handler = Handler()
+    signal.connect(handler.method, sender=Sender)
+    reference = signal.receivers[0][1]
+    assert type(reference) is weakref.WeakMethod
+    return signal, handler, reference
+
+
+def _responses(signal: Any) -> list[tuple[Any, Any]]:
+    return [(type(receiver), response) for receiver, response in signal.send(Sender)]
+
+
+@pytest.mark.parametrize("use_caching", [False, True])
+def test_weak_method_call_patched_on_the_class(impl: Any, use_caching: bool) -> None:
+    signal, handler, _ = _method_signal(impl, use_caching)
+    other = OtherHandler()
+    assert signal.send(Sender) == [(handler.method, "method")]
+    with mock.patch.object(weakref.WeakMethod, "__call__", lambda self: other.method):
+        assert signal.send(Sender) == [(other.method, "other")]
+        assert signal.has_listeners(Sender) is True
+    with mock.patch.object(weakref.WeakMethod, "__call__", lambda self: None):
+        assert signal.send(Sender) == []
+        assert signal.has_listeners(Sender) is False
+    assert signal.send(Sender) == [(handler.method, "method")]
+
+
+@pytest.mark.parametrize("use_caching", [False, True])
+def test_weak_method_slots_patched_on_the_class(impl: Any, use_caching: bool) -> None:
+    signal, handler, _ = _method_signal(impl, use_caching)
+    with mock.patch.object(weakref.WeakMethod, "_meth_type", property(lambda self: functools.partial)):
+        assert _responses(signal) == [(functools.partial, "method")]
+    with mock.patch.object(weakref.WeakMethod, "_func_ref", property(lambda self: weakref.ref(OtherHandler.method))):
+        assert signal.send(Sender) == [(types.MethodType(OtherHandler.method, handler), "other")]
+
+    def getattribute(self: Any, name: str) -> Any:
+        return functools.partial if name == "_meth_type" else object.__getattribute__(self, name)
+
+    with mock.patch.object(weakref.WeakMethod, "__getattribute__", getattribute):
+        assert _responses(signal) == [(functools.partial, "method")]
+    assert signal.send(Sender) == [(handler.method, "method")]
+
+
+@pytest.mark.parametrize("use_caching", [False, True])
+def test_weak_method_slots_edited_on_the_reference(impl: Any, use_caching: bool) -> None:
+    signal, handler, reference = _method_signal(impl, use_caching)
+    # _func_ref need not be a weak reference: WeakMethod.__call__ calls whatever it is.
+    reference._func_ref = lambda: OtherHandler.method  # type: ignore[attr-defined]
+    assert signal.send(Sender) == [(types.MethodType(OtherHandler.method, handler), "other")]
+
+    # The call may change _meth_type, which WeakMethod.__call__ reads only after it.
+    def switching_func_ref() -> Any:
+        reference._meth_type = functools.partial  # type: ignore[attr-defined]
+        return Handler.method
+
+    reference._func_ref = switching_func_ref  # type: ignore[attr-defined]
+    assert _responses(signal) == [(functools.partial, "method")]
+    reference._func_ref = lambda: None  # type: ignore[attr-defined]
+    assert signal.send(Sender) == []
+
+
+@pytest.mark.parametrize("use_caching", [False, True])
+@pytest.mark.parametrize("slot", ["_func_ref", "_meth_type"])
+def test_weak_method_slot_unset(impl: Any, use_caching: bool, slot: str) -> None:
+    signal, handler, reference = _method_signal(impl, use_caching)
+    bare = weakref.WeakMethod(handler.method)
+    delattr(bare, slot)
+    with pytest.raises(AttributeError) as expected:
+        bare()
+    delattr(reference, slot)
+    with pytest.raises(AttributeError) as raised:
+        signal.send(Sender)
+    assert str(raised.value) == str(expected.value)

@@ -248,6 +248,33 @@ cdef extern from *:
     list fastsignals_take_list(PyObject* spare)
     void fastsignals_drop_items(list lst)
 
+cdef extern from *:
+    """
+    #include "structmember.h"
+
+    /* The offset of the object slot a member descriptor reads (a class's __slots__
+       entry), or 0 if descr is not one. */
+    static Py_ssize_t fastsignals_slot_offset(PyObject *descr) {
+        if (Py_TYPE(descr) != &PyMemberDescr_Type)
+            return 0;
+        PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+        return member->type == T_OBJECT_EX ? member->offset : 0;
+    }
+
+    /* The value in obj's slot at offset (borrowed), NULL while the slot is unset. */
+    static inline PyObject *fastsignals_slot(PyObject *obj, Py_ssize_t offset) {
+        return *(PyObject **)((char *)obj + offset);
+    }
+
+    /* Whether tp reads attributes as object does: no __getattribute__ or __getattr__. */
+    static inline int fastsignals_generic_getattr(PyObject *tp) {
+        return ((PyTypeObject *)tp)->tp_getattro == PyObject_GenericGetAttr;
+    }
+    """
+    Py_ssize_t fastsignals_slot_offset(object descr)
+    PyObject* fastsignals_slot(object obj, Py_ssize_t offset)
+    bint fastsignals_generic_getattr(object tp)
+
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
 cdef object _WeakMethod = weakref.WeakMethod
@@ -608,20 +635,56 @@ cdef object _first_of(item):
     return first_of(item)
 
 
+# WeakMethod's __call__, and the offsets of its _func_ref and _meth_type slots, read from
+# its member descriptors at import (0: not slots there, so never read at an offset).
+cdef object _WEAK_METHOD_CALL = _WeakMethod.__dict__.get("__call__")
+cdef object _FUNC_REF_SLOT = _WeakMethod.__dict__.get("_func_ref")
+cdef object _METH_TYPE_SLOT = _WeakMethod.__dict__.get("_meth_type")
+cdef Py_ssize_t _func_ref_offset = fastsignals_slot_offset(_FUNC_REF_SLOT)
+cdef Py_ssize_t _meth_type_offset = fastsignals_slot_offset(_METH_TYPE_SLOT)
+# WeakMethod's version tag when it was last found plain; any assignment to the class
+# changes the tag.
+cdef unsigned int _plain_weak_method_version = 0
+
+
+cdef bint _plain_weak_method() except -1:
+    """Whether WeakMethod still has the __call__ found at import, which reads _func_ref
+    and _meth_type from the slots found then: nothing patched on the class (mock.patch)."""
+    global _plain_weak_method_version
+    cdef unsigned int version = (<_TypeObject*>_WeakMethod).tp_version_tag
+    if version == 0 or version != _plain_weak_method_version:
+        if (not _func_ref_offset or not _meth_type_offset or not fastsignals_generic_getattr(_WeakMethod)
+                or _PyType_Lookup(<_TypeObject*>_WeakMethod, "__call__") != <PyObject*>_WEAK_METHOD_CALL
+                or _PyType_Lookup(<_TypeObject*>_WeakMethod, "_func_ref") != <PyObject*>_FUNC_REF_SLOT
+                or _PyType_Lookup(<_TypeObject*>_WeakMethod, "_meth_type") != <PyObject*>_METH_TYPE_SLOT):
+            return False
+        _plain_weak_method_version = (<_TypeObject*>_WeakMethod).tp_version_tag
+    return True
+
+
 cdef object _deref(object receiver):
     """The object a receiver reference points to, or None once it is dead."""
+    cdef PyObject* slot
     if type(receiver) is _ReferenceType:
         return fastsignals_referent(receiver)
-    if type(receiver) is _WeakMethod:
-        # WeakMethod.__call__ without its Python frame: both halves must be alive.
-        target = fastsignals_referent(receiver)
-        func = fastsignals_referent(receiver._func_ref)
-        if target is None or func is None:
-            return None
-        meth_type = receiver._meth_type
-        if meth_type is _MethodType:
-            return PyMethod_New(func, target)
-        return meth_type(func, target)
+    if type(receiver) is _WeakMethod and _plain_weak_method():
+        slot = fastsignals_slot(receiver, _func_ref_offset)
+        if slot is not NULL:  # else WeakMethod.__call__ raises Python's AttributeError
+            # WeakMethod.__call__ without its Python frame, reading what it reads in its order.
+            target = fastsignals_referent(receiver)
+            func_ref = <object>slot
+            if type(func_ref) is _ReferenceType:
+                func = fastsignals_referent(func_ref)
+                slot = fastsignals_slot(receiver, _meth_type_offset)
+            else:
+                func = func_ref()
+                slot = NULL  # that call may have changed anything: _meth_type is read by getattr
+            if target is None or func is None:  # both halves must be alive
+                return None
+            meth_type = <object>slot if slot is not NULL else getattr(receiver, "_meth_type")
+            if meth_type is _MethodType:
+                return PyMethod_New(func, target)
+            return meth_type(func, target)
     return receiver()
 
 
