@@ -662,11 +662,16 @@ cdef bint _plain_weak_method() except -1:
     return True
 
 
-cdef object _deref(object receiver):
+cdef inline object _deref(object receiver):
     """The object a receiver reference points to, or None once it is dead."""
-    cdef PyObject* slot
     if type(receiver) is _ReferenceType:
         return fastsignals_referent(receiver)
+    return _call_reference(receiver)
+
+
+cdef object _call_reference(object receiver):
+    """receiver(), for a reference that is not a plain weakref.ref."""
+    cdef PyObject* slot
     if type(receiver) is _WeakMethod and _plain_weak_method():
         slot = fastsignals_slot(receiver, _func_ref_offset)
         if slot is not NULL:  # else WeakMethod.__call__ raises Python's AttributeError
