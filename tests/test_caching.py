@@ -719,7 +719,9 @@ def test_repeated_sends_are_not_fooled(impl: Any, trap: str) -> None:
 
 @pytest.mark.parametrize("where", ["instance", "class"])
 def test_patched_cache_get_is_called(impl: Any, where: str) -> None:
-    # A get() patched on the cache answers for it; Django calls it twice per send, fastsignals once.
+    # A get() patched on the cache answers for it. Django and the pure engine call it twice per
+    # send, the compiled one once (README, Known differences), so only the others' counts are compared.
+    counted = impl.name != "c"
     from unittest import mock
 
     from django.dispatch import Signal as DjangoSignal
@@ -736,7 +738,7 @@ def test_patched_cache_get_is_called(impl: Any, where: str) -> None:
         target = signal.sender_receivers_cache if where == "instance" else weakref.WeakKeyDictionary
         with mock.patch.object(target, "get", return_value=None) as get:
             seen += [_respond(signal, sender) for _ in range(2)]
-            seen.append(get.called)
+            seen.append(get.call_count if counted else get.called)
         return seen + [_respond(signal, sender) for _ in range(2)]
 
     assert run(impl.Signal) == run(DjangoSignal)

@@ -99,6 +99,7 @@ class _Index:
 
 
 _SEQUENCE_TYPES = (list, tuple)
+_ReferenceType = weakref.ReferenceType
 _TRUSTED_TYPES = (int, bool, float, str, bytes)
 _SCAN_LIMIT = SCAN_LIMIT
 
@@ -170,29 +171,14 @@ if SENDER_REFS:
             if r_senderkey == NONE_ID or r_senderkey == senderkey
         ]
 
-    def _resolve(entries: Any) -> tuple[list[Any], list[Any]]:
-        """(live sync receivers, live async receivers) of cache entries, in order."""
-        sync_receivers: list[Any] = []
-        async_receivers: list[Any] = []
-        for receiver, sender_ref, is_async in entries:
-            if isinstance(receiver, weakref.ReferenceType):
-                receiver = receiver()
-                if receiver is None:
-                    continue
-            # A receiver tied to a collected sender is skipped even before the purge.
-            if sender_ref is not None and sender_ref() is None:
-                continue
-            (async_receivers if is_async else sync_receivers).append(receiver)
-        return sync_receivers, async_receivers
-
     def _scan_live(receivers: Any, senderkey: Any) -> tuple[list[Any], list[Any]]:
-        """_resolve(_scan(receivers, senderkey)) in one pass, for sends that do not cache."""
+        """(live sync receivers, live async receivers) of _scan(receivers, senderkey), in one pass."""
         sync_receivers: list[Any] = []
         async_receivers: list[Any] = []
         for (_, r_senderkey), receiver, sender_ref, is_async in receivers:
             if not (r_senderkey == NONE_ID or r_senderkey == senderkey):  # Django's very comparisons
                 continue
-            if isinstance(receiver, weakref.ReferenceType):
+            if isinstance(receiver, _ReferenceType):
                 receiver = receiver()
                 if receiver is None:
                     continue
@@ -203,7 +189,7 @@ if SENDER_REFS:
 
     def _is_dead(item: Any) -> bool:
         receiver, sender_ref = item[1], item[2]
-        if isinstance(receiver, weakref.ReferenceType) and receiver() is None:
+        if isinstance(receiver, _ReferenceType) and receiver() is None:
             return True
         return sender_ref is not None and sender_ref() is None
 
@@ -224,26 +210,14 @@ else:
             if r_senderkey == NONE_ID or r_senderkey == senderkey
         ]
 
-    def _resolve(entries: Any) -> tuple[list[Any], list[Any]]:
-        """(live sync receivers, live async receivers) of cache entries, in order."""
-        sync_receivers: list[Any] = []
-        async_receivers: list[Any] = []
-        for receiver, is_async in entries:
-            if isinstance(receiver, weakref.ReferenceType):
-                receiver = receiver()
-                if receiver is None:
-                    continue
-            (async_receivers if is_async else sync_receivers).append(receiver)
-        return sync_receivers, async_receivers
-
     def _scan_live(receivers: Any, senderkey: Any) -> tuple[list[Any], list[Any]]:
-        """_resolve(_scan(receivers, senderkey)) in one pass, for sends that do not cache."""
+        """(live sync receivers, live async receivers) of _scan(receivers, senderkey), in one pass."""
         sync_receivers: list[Any] = []
         async_receivers: list[Any] = []
         for (_, r_senderkey), receiver, is_async in receivers:
             if not (r_senderkey == NONE_ID or r_senderkey == senderkey):  # Django's very comparisons
                 continue
-            if isinstance(receiver, weakref.ReferenceType):
+            if isinstance(receiver, _ReferenceType):
                 receiver = receiver()
                 if receiver is None:
                     continue
@@ -252,7 +226,7 @@ else:
 
     def _is_dead(item: Any) -> bool:
         receiver = item[1]
-        return isinstance(receiver, weakref.ReferenceType) and receiver() is None
+        return isinstance(receiver, _ReferenceType) and receiver() is None
 
 
 def _index(signal: Any, receivers: Any) -> _Index:
@@ -333,14 +307,12 @@ def _entries(signal: Any, sender: Any) -> Any:
     return entries
 
 
-def _live(signal: Any, sender: Any) -> tuple[list[Any], list[Any]]:
-    """(sync receivers, async receivers) for sender when the cache does not answer.
+def _live_uncached(signal: Any, sender: Any) -> tuple[list[Any], list[Any]]:
+    """(sync receivers, async receivers) for sender, for a signal that does not cache.
 
     Django's scan, not the index: in Python, confirming the index still stands for
     the list costs as much as scanning it, so only connect() and disconnect() use it.
     """
-    if signal.use_caching:
-        return _resolve(_entries(signal, sender))
     with signal.lock:
         signal._clear_dead_receivers()
         senderkey = _make_id(sender)
@@ -425,18 +397,9 @@ class Signal(SignalBase):
         run concurrently. The first exception a receiver raises propagates and
         ends the dispatch.
         """
-        if not self.receivers:
+        if not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS:
             return []
-        cached = self.sender_receivers_cache.get(sender)
-        if cached is NO_RECEIVERS:
-            return []
-        if getattr(self._live_receivers, "__func__", None) is _live_receivers_py:
-            if cached is not None and self.use_caching and not self._dead_receivers:
-                sync_receivers, async_receivers = _resolve(cached)
-            else:
-                sync_receivers, async_receivers = _live(self, sender)
-        else:
-            sync_receivers, async_receivers = self._live_receivers(sender)
+        sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
         for receiver in sync_receivers:
             responses.append((receiver, receiver(signal=self, sender=sender, **named)))
@@ -449,18 +412,9 @@ class Signal(SignalBase):
 
         BaseExceptions that are not Exceptions (KeyboardInterrupt...) still propagate.
         """
-        if not self.receivers:
+        if not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS:
             return []
-        cached = self.sender_receivers_cache.get(sender)
-        if cached is NO_RECEIVERS:
-            return []
-        if getattr(self._live_receivers, "__func__", None) is _live_receivers_py:
-            if cached is not None and self.use_caching and not self._dead_receivers:
-                sync_receivers, async_receivers = _resolve(cached)
-            else:
-                sync_receivers, async_receivers = _live(self, sender)
-        else:
-            sync_receivers, async_receivers = self._live_receivers(sender)
+        sync_receivers, async_receivers = self._live_receivers(sender)
         responses = []
         for receiver in sync_receivers:
             try:
@@ -483,14 +437,33 @@ class Signal(SignalBase):
 
     def _live_receivers(self, sender: Any) -> tuple[list[Any], list[Any]]:
         """(sync receivers, async receivers) for sender, weak references resolved."""
+        entries = None
         if self.use_caching and not self._dead_receivers:
-            cached = self.sender_receivers_cache.get(sender)
-            if cached is NO_RECEIVERS:
+            entries = self.sender_receivers_cache.get(sender)
+            if entries is NO_RECEIVERS:
                 return [], []
-            if cached is not None:
-                return _resolve(cached)
-        return _live(self, sender)
-
-
-# The engine's own method: send() takes its fast path only while it is in place.
-_live_receivers_py = Signal._live_receivers
+        if entries is None:
+            if not self.use_caching:
+                return _live_uncached(self, sender)
+            entries = _entries(self, sender)
+        # The loops are here, not in a helper: has_listeners() and send() pay no call for them.
+        sync_receivers: list[Any] = []
+        async_receivers: list[Any] = []
+        if SENDER_REFS:
+            for receiver, sender_ref, is_async in entries:
+                if isinstance(receiver, _ReferenceType):
+                    receiver = receiver()
+                    if receiver is None:
+                        continue
+                # A receiver tied to a collected sender is skipped even before the purge.
+                if sender_ref is not None and sender_ref() is None:
+                    continue
+                (async_receivers if is_async else sync_receivers).append(receiver)
+        else:
+            for receiver, is_async in entries:
+                if isinstance(receiver, _ReferenceType):
+                    receiver = receiver()
+                    if receiver is None:
+                        continue
+                (async_receivers if is_async else sync_receivers).append(receiver)
+        return sync_receivers, async_receivers
