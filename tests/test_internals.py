@@ -591,3 +591,55 @@ def test_weak_method_slot_unset(impl: Any, use_caching: bool, slot: str) -> None
     with pytest.raises(AttributeError) as raised:
         signal.send(Sender)
     assert str(raised.value) == str(expected.value)
+
+
+class NotCallable:
+    pass
+
+
+@pytest.mark.parametrize("use_caching", [False, True])
+@pytest.mark.parametrize("func_ref", ["dead-end reference", "callable"])
+def test_weak_method_to_something_not_callable(impl: Any, use_caching: bool, func_ref: str) -> None:
+    # WeakMethod.__call__ makes the bound method with MethodType, which refuses a function that cannot be called.
+    signal, handler, reference = _method_signal(impl, use_caching)
+    target = NotCallable()
+    reference._func_ref = weakref.ref(target) if func_ref == "dead-end reference" else (lambda: 42)  # type: ignore[attr-defined]
+    for call in (signal.send, signal.send_robust, signal.has_listeners):
+        with pytest.raises(TypeError, match="^first argument must be callable$"):
+            call(Sender)
+
+
+@pytest.mark.parametrize("use_caching", [False, True])
+def test_references_resolved_with_the_lock_released(impl: Any, use_caching: bool) -> None:
+    # A receiver reference may run code that connects or disconnects: Django resolves them unlocked.
+    signal, handler, _ = _method_signal(impl, use_caching)
+    call = weakref.WeakMethod.__call__
+    locked: list[bool] = []
+
+    def resolve(self: Any) -> Any:
+        locked.append(signal.lock.locked())
+        return call(self)
+
+    with mock.patch.object(weakref.WeakMethod, "__call__", resolve):
+        assert signal.send(Sender) == [(handler.method, "method")]
+        assert signal.has_listeners(Sender) is True
+    assert locked == [False, False]
+
+
+@pytest.mark.parametrize("use_caching", [False, True])
+@pytest.mark.parametrize("kind", ["proxy", "mock"])
+def test_objects_that_claim_to_be_weak_references(impl: Any, use_caching: bool, kind: str) -> None:
+    # Django tests receivers with isinstance(), which believes __class__: a proxy to a weak
+    # reference, or a mock specced as one, placed by hand is called to resolve it.
+    signal = impl.Signal(use_caching=use_caching)
+    handler = Handler()
+    signal.connect(make_receiver("placeholder"), sender=Sender, weak=False)
+    method_reference = weakref.WeakMethod(handler.method)
+    if kind == "proxy":
+        claimant: Any = weakref.proxy(method_reference)
+    else:
+        claimant = mock.Mock(spec=weakref.ref, return_value=make_receiver("from the mock"))
+    signal.receivers[0] = (signal.receivers[0][0], claimant, *signal.receivers[0][2:])
+    expected = "method" if kind == "proxy" else "from the mock"
+    assert [response for _, response in signal.send(Sender)] == [expected]
+    assert signal.has_listeners(Sender) is True

@@ -59,6 +59,7 @@ cdef extern from "Python.h":
     const size_t PY_VECTORCALL_ARGUMENTS_OFFSET
     bint PyWeakref_CheckRef(object ob)
     object PyMethod_New(object func, object self)
+    bint PyCallable_Check(object ob)
     PyObject* PyDict_GetItemWithError(object mp, object key) except? NULL
     Py_ssize_t PyObject_Hash(object ob) except -1
     object PyObject_GenericGetDict(object ob, void* context)
@@ -280,6 +281,7 @@ cdef object _ReferenceType = weakref.ReferenceType
 cdef object _WeakMethod = weakref.WeakMethod
 cdef object _WeakKeyDictionary = weakref.WeakKeyDictionary
 cdef object _MethodType = types.MethodType
+cdef object _FunctionType = types.FunctionType
 cdef object _NO_RECEIVERS = NO_RECEIVERS
 cdef object _NONE_ID = NONE_ID
 cdef bint _SENDER_REFS = SENDER_REFS
@@ -687,7 +689,7 @@ cdef object _call_reference(object receiver):
             if target is None or func is None:  # both halves must be alive
                 return None
             meth_type = <object>slot if slot is not NULL else getattr(receiver, "_meth_type")
-            if meth_type is _MethodType:
+            if meth_type is _MethodType and PyCallable_Check(func):  # else MethodType raises its TypeError
                 return PyMethod_New(func, target)
             return meth_type(func, target)
     return receiver()
@@ -703,6 +705,15 @@ cdef void _append_items(list items, receivers, list positions) except *:
     fastsignals_reserve(items, len(positions))
     for position in positions:
         fastsignals_push(items, <object>slots[<Py_ssize_t>position])
+
+
+cdef inline bint _claims_reference(receiver) except -1:
+    """isinstance(receiver, weakref.ReferenceType) for an object that is not one, as Django
+    tests it: a proxy or a mock may claim the class through __class__. Functions and bound
+    methods cannot, so they skip the attribute lookup."""
+    if type(receiver) is _FunctionType or type(receiver) is _MethodType:
+        return False
+    return isinstance(receiver, _ReferenceType)
 
 
 cdef list _resolve_into(entries, list sync_receivers, Py_ssize_t first):
@@ -721,7 +732,7 @@ cdef list _resolve_into(entries, list sync_receivers, Py_ssize_t first):
             entry = cache_entry_of(entry)  # a cache edited by hand: unpacked as Django does
             at = 0
         receiver = (<tuple>entry)[at]
-        if PyWeakref_CheckRef(receiver):
+        if PyWeakref_CheckRef(receiver) or _claims_reference(receiver):
             receiver = _deref(receiver)
             if receiver is None:
                 continue

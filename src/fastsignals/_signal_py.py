@@ -163,30 +163,6 @@ if SENDER_REFS:
         """Django's duplicate test: the first item with an equal key ends the scan."""
         return any(r_key == lookup_key for r_key, _, _, _ in receivers)
 
-    def _scan(receivers: Any, senderkey: Any) -> list[tuple[Any, ...]]:
-        """Django's own filter: the cache entries for senderkey, every item unpacked in turn."""
-        return [
-            (receiver, sender_ref, is_async)
-            for (_, r_senderkey), receiver, sender_ref, is_async in receivers
-            if r_senderkey == NONE_ID or r_senderkey == senderkey
-        ]
-
-    def _scan_live(receivers: Any, senderkey: Any) -> tuple[list[Any], list[Any]]:
-        """(live sync receivers, live async receivers) of _scan(receivers, senderkey), in one pass."""
-        sync_receivers: list[Any] = []
-        async_receivers: list[Any] = []
-        for (_, r_senderkey), receiver, sender_ref, is_async in receivers:
-            if not (r_senderkey == NONE_ID or r_senderkey == senderkey):  # Django's very comparisons
-                continue
-            if isinstance(receiver, _ReferenceType):
-                receiver = receiver()
-                if receiver is None:
-                    continue
-            if sender_ref is not None and sender_ref() is None:
-                continue
-            (async_receivers if is_async else sync_receivers).append(receiver)
-        return sync_receivers, async_receivers
-
     def _is_dead(item: Any) -> bool:
         receiver, sender_ref = item[1], item[2]
         if isinstance(receiver, _ReferenceType) and receiver() is None:
@@ -201,28 +177,6 @@ else:
     def _scan_for_key(receivers: Any, lookup_key: Any) -> bool:
         """Django's duplicate test: the first item with an equal key ends the scan."""
         return any(r_key == lookup_key for r_key, _, _ in receivers)
-
-    def _scan(receivers: Any, senderkey: Any) -> list[tuple[Any, ...]]:
-        """Django's own filter: the cache entries for senderkey, every item unpacked in turn."""
-        return [
-            (receiver, is_async)
-            for (_, r_senderkey), receiver, is_async in receivers
-            if r_senderkey == NONE_ID or r_senderkey == senderkey
-        ]
-
-    def _scan_live(receivers: Any, senderkey: Any) -> tuple[list[Any], list[Any]]:
-        """(live sync receivers, live async receivers) of _scan(receivers, senderkey), in one pass."""
-        sync_receivers: list[Any] = []
-        async_receivers: list[Any] = []
-        for (_, r_senderkey), receiver, is_async in receivers:
-            if not (r_senderkey == NONE_ID or r_senderkey == senderkey):  # Django's very comparisons
-                continue
-            if isinstance(receiver, _ReferenceType):
-                receiver = receiver()
-                if receiver is None:
-                    continue
-            (async_receivers if is_async else sync_receivers).append(receiver)
-        return sync_receivers, async_receivers
 
     def _is_dead(item: Any) -> bool:
         receiver = item[1]
@@ -292,31 +246,6 @@ def _sender_ref(signal: Any, sender: Any, flag: Any) -> Any:
 
 
 _make_id = make_id
-
-
-def _entries(signal: Any, sender: Any) -> Any:
-    """Entries for sender from the receivers list, storing them when caching."""
-    with signal.lock:
-        signal._clear_dead_receivers()
-        # The sender key is made before receivers is read, as Django: making it may
-        # run the sender's own code, which may edit the list.
-        senderkey = _make_id(sender)
-        entries = _scan(signal.receivers, senderkey)
-        if signal.use_caching:
-            signal.sender_receivers_cache[sender] = entries if entries else NO_RECEIVERS
-    return entries
-
-
-def _live_uncached(signal: Any, sender: Any) -> tuple[list[Any], list[Any]]:
-    """(sync receivers, async receivers) for sender, for a signal that does not cache.
-
-    Django's scan, not the index: in Python, confirming the index still stands for
-    the list costs as much as scanning it, so only connect() and disconnect() use it.
-    """
-    with signal.lock:
-        signal._clear_dead_receivers()
-        senderkey = _make_id(sender)
-        return _scan_live(signal.receivers, senderkey)
 
 
 class Signal(SignalBase):
@@ -436,17 +365,39 @@ class Signal(SignalBase):
             self.receivers = [item for item in self.receivers if not _is_dead(item)]
 
     def _live_receivers(self, sender: Any) -> tuple[list[Any], list[Any]]:
-        """(sync receivers, async receivers) for sender, weak references resolved."""
+        """(sync receivers, async receivers) for sender, weak references resolved.
+
+        Django's steps in Django's order, each loop written here rather than in a helper,
+        so that has_listeners() and send() pay no call for them.
+        """
         entries = None
         if self.use_caching and not self._dead_receivers:
             entries = self.sender_receivers_cache.get(sender)
             if entries is NO_RECEIVERS:
                 return [], []
         if entries is None:
-            if not self.use_caching:
-                return _live_uncached(self, sender)
-            entries = _entries(self, sender)
-        # The loops are here, not in a helper: has_listeners() and send() pay no call for them.
+            with self.lock:
+                self._clear_dead_receivers()
+                # The sender key is made before receivers is read, as Django: making it may
+                # run the sender's own code, which may edit the list.
+                senderkey = _make_id(sender)
+                # Django's own filter, every item unpacked in turn.
+                if SENDER_REFS:
+                    entries = [
+                        (receiver, sender_ref, is_async)
+                        for (_, r_senderkey), receiver, sender_ref, is_async in self.receivers
+                        if r_senderkey == NONE_ID or r_senderkey == senderkey
+                    ]
+                else:
+                    entries = [
+                        (receiver, is_async)
+                        for (_, r_senderkey), receiver, is_async in self.receivers
+                        if r_senderkey == NONE_ID or r_senderkey == senderkey
+                    ]
+                if self.use_caching:
+                    self.sender_receivers_cache[sender] = entries if entries else NO_RECEIVERS
+        # The references are resolved with the lock released, as Django does: one may run
+        # code (a WeakMethod subclass, a patched __call__) that connects or disconnects.
         sync_receivers: list[Any] = []
         async_receivers: list[Any] = []
         if SENDER_REFS:
