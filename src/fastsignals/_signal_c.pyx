@@ -641,29 +641,36 @@ cdef object _first_of(item):
 
 # WeakMethod's __call__, and the offsets of its _func_ref and _meth_type slots, read from
 # its member descriptors at import (0: not slots there, so never read at an offset).
-cdef object _WEAK_METHOD_CALL = _WeakMethod.__dict__.get("__call__")
-cdef object _FUNC_REF_SLOT = _WeakMethod.__dict__.get("_func_ref")
-cdef object _METH_TYPE_SLOT = _WeakMethod.__dict__.get("_meth_type")
+cdef tuple _WEAK_METHOD_NAMES = ("__call__", "_func_ref", "_meth_type")
+cdef tuple _WEAK_METHOD_ORIGINALS = tuple(_WeakMethod.__dict__.get(name) for name in _WEAK_METHOD_NAMES)
+cdef object _FUNC_REF_SLOT = _WEAK_METHOD_ORIGINALS[1]
+cdef object _METH_TYPE_SLOT = _WEAK_METHOD_ORIGINALS[2]
 cdef Py_ssize_t _func_ref_offset = fastsignals_slot_offset(_FUNC_REF_SLOT)
 cdef Py_ssize_t _meth_type_offset = fastsignals_slot_offset(_METH_TYPE_SLOT)
-# WeakMethod's version tag when it was last found plain; any assignment to the class
-# changes the tag.
+# WeakMethod's version tag when it was last found plain (see _class_unpatched).
 cdef unsigned int _plain_weak_method_version = 0
+
+
+cdef inline bint _class_unpatched(object tp, tuple names, tuple originals, unsigned int* checked) except -1:
+    """Whether class tp still finds each of names as the matching original (as _PyType_Lookup
+    does), remembered in checked as tp's version tag: any assignment to a class gives it a
+    new tag, and tags are never reused."""
+    cdef unsigned int version = (<_TypeObject*>tp).tp_version_tag
+    cdef Py_ssize_t i
+    if version != 0 and version == checked[0]:
+        return True
+    for i in range(len(names)):
+        if _PyType_Lookup(<_TypeObject*>tp, names[i]) != <PyObject*>originals[i]:
+            return False
+    checked[0] = (<_TypeObject*>tp).tp_version_tag  # _PyType_Lookup gave tp a tag if it had none
+    return True
 
 
 cdef bint _plain_weak_method() except -1:
     """Whether WeakMethod still has the __call__ found at import, which reads _func_ref
     and _meth_type from the slots found then: nothing patched on the class (mock.patch)."""
-    global _plain_weak_method_version
-    cdef unsigned int version = (<_TypeObject*>_WeakMethod).tp_version_tag
-    if version == 0 or version != _plain_weak_method_version:
-        if (not _func_ref_offset or not _meth_type_offset or not fastsignals_generic_getattr(_WeakMethod)
-                or _PyType_Lookup(<_TypeObject*>_WeakMethod, "__call__") != <PyObject*>_WEAK_METHOD_CALL
-                or _PyType_Lookup(<_TypeObject*>_WeakMethod, "_func_ref") != <PyObject*>_FUNC_REF_SLOT
-                or _PyType_Lookup(<_TypeObject*>_WeakMethod, "_meth_type") != <PyObject*>_METH_TYPE_SLOT):
-            return False
-        _plain_weak_method_version = (<_TypeObject*>_WeakMethod).tp_version_tag
-    return True
+    return (_func_ref_offset and _meth_type_offset and fastsignals_generic_getattr(_WeakMethod)
+            and _class_unpatched(_WeakMethod, _WEAK_METHOD_NAMES, _WEAK_METHOD_ORIGINALS, &_plain_weak_method_version))
 
 
 cdef inline object _deref(object receiver):
@@ -851,22 +858,18 @@ cdef list _entries(signal, sender, senderkey):
     return entries
 
 
-cdef object _WEAK_KEY_GET = _WeakKeyDictionary.get
-# WeakKeyDictionary's version tag when its get() was last found to be the standard one;
-# any assignment to the class changes the tag.
+cdef tuple _WEAK_KEY_NAMES = ("get",)
+cdef tuple _WEAK_KEY_ORIGINALS = (_WeakKeyDictionary.get,)
+# WeakKeyDictionary's version tag when its get() was last found to be the standard one
+# (see _class_unpatched).
 cdef unsigned int _standard_get_version = 0
 
 
 cdef bint _standard_get(dict cache_state) except -1:
     """Whether a WeakKeyDictionary with this __dict__ has the standard get(): none patched
     on the instance or on the class (mock.patch), so its data can be read in C."""
-    global _standard_get_version
-    cdef unsigned int version = (<_TypeObject*>_WeakKeyDictionary).tp_version_tag
-    if version == 0 or version != _standard_get_version:
-        if _PyType_Lookup(<_TypeObject*>_WeakKeyDictionary, "get") != <PyObject*>_WEAK_KEY_GET:
-            return False
-        _standard_get_version = (<_TypeObject*>_WeakKeyDictionary).tp_version_tag
-    return "get" not in cache_state
+    return (_class_unpatched(_WeakKeyDictionary, _WEAK_KEY_NAMES, _WEAK_KEY_ORIGINALS, &_standard_get_version)
+            and "get" not in cache_state)
 
 
 cdef object _cache_get(cache, sender, unsigned long long* data_version):
