@@ -351,38 +351,77 @@ MEMO_CHANGES: dict[str, Callable[[Any, Any, Any], Any]] = {
 CACHED_ONLY = {"cache entry deleted", "cache entries swapped", "cache entry edited in place", "cache's data replaced"}
 
 
-@pytest.mark.parametrize(
-    ("change", "caching"),
-    [(change, True) for change in MEMO_CHANGES] + [(change, False) for change in MEMO_CHANGES if change not in CACHED_ONLY],
-)
+MEMO_CASES = [(change, True) for change in MEMO_CHANGES] + [
+    (change, False) for change in MEMO_CHANGES if change not in CACHED_ONLY
+]
+
+
+def _memo_signals(signal_class: type, caching: bool) -> tuple[Any, Any, Any, dict[str, Any]]:
+    """(signal, other, sender, receivers to keep alive): receivers for any sender and for
+    sender on signal, one on other."""
+
+    class Custom(signal_class):  # type: ignore[misc]
+        pass  # a class of its own: a change may patch it
+
+    signal, other = Custom(use_caching=caching), Custom(use_caching=caching)
+    sender = type("Model", (), {})  # senders are classes, as Django's models
+    receivers = {name: make_receiver(name) for name in ("any", "own", "own2", "other")}
+    signal.connect(receivers["any"])
+    signal.connect(receivers["own"], sender=sender)
+    signal.connect(receivers["own2"], sender=sender)
+    other.connect(receivers["other"])
+    other.kept_receiver = receivers["own"]
+    return signal, other, sender, receivers
+
+
+def _sends_around(change: str, signal: Any, other: Any, sender: Any) -> list[Any]:
+    """What repeated sends answer before and after the change."""
+    seen = []
+    for step in ("before", "after"):
+        if step == "after":
+            MEMO_CHANGES[change](signal, other, sender)
+        for _ in range(3):
+            seen.append(_respond(signal, sender))
+            seen.append([value for _, value in signal.send_robust(sender)])
+            seen.append(_respond(signal, Sender))
+            seen.append(signal.has_listeners(sender))
+            seen.append(_respond(signal, sender))
+    return seen
+
+
+@pytest.mark.parametrize(("change", "caching"), MEMO_CASES)
 def test_repeated_sends_see_each_change_as_django_does(impl: Any, change: str, caching: bool) -> None:
     from django.dispatch import Signal as DjangoSignal
 
     def run(signal_class: type) -> list[Any]:
-        class Custom(signal_class):  # type: ignore[misc]
-            pass
-
-        signal, other = Custom(use_caching=caching), Custom(use_caching=caching)
-        sender = type("Model", (), {})  # senders are classes, as Django's models
-        receivers = {name: make_receiver(name) for name in ("any", "own", "own2", "other")}
-        signal.connect(receivers["any"])
-        signal.connect(receivers["own"], sender=sender)
-        signal.connect(receivers["own2"], sender=sender)
-        other.connect(receivers["other"])
-        other.kept_receiver = receivers["own"]
-        seen = []
-        for step in ("before", "after"):
-            if step == "after":
-                MEMO_CHANGES[change](signal, other, sender)
-            for _ in range(3):
-                seen.append(_respond(signal, sender))
-                seen.append([value for _, value in signal.send_robust(sender)])
-                seen.append(_respond(signal, Sender))
-                seen.append(signal.has_listeners(sender))
-                seen.append(_respond(signal, sender))
-        return seen
+        signal, other, sender, _receivers = _memo_signals(signal_class, caching)
+        return _sends_around(change, signal, other, sender)
 
     assert run(impl.Signal) == run(DjangoSignal)
+
+
+@pytest.mark.parametrize(("change", "caching"), MEMO_CASES)
+def test_sends_after_install_see_each_change_as_django_does(engine: Any, change: str, caching: bool) -> None:
+    # Receivers connected and the cache filled by stock code, then install(): the
+    # compiled engine indexes the signal on its first send, so that its memo answers.
+    from django.dispatch import Signal as DjangoSignal
+    from fastsignals import _semantics, swap
+
+    def run(installed: bool) -> list[Any]:
+        signal, other, sender, _receivers = _memo_signals(DjangoSignal, caching)
+        _respond(signal, sender)
+        _respond(signal, Sender)
+        if installed:
+            swap.install(engine=engine.Signal)
+        try:
+            seen = _sends_around(change, signal, other, sender)
+            if installed and engine.name == "c" and change == "nothing":
+                assert _semantics.INDEX_ATTR in vars(signal)  # what the memo lives in
+            return seen
+        finally:
+            swap.uninstall()
+
+    assert run(True) == run(False)
 
 
 def test_repeated_sends_see_attribute_stores_the_interpreter_specialized(impl: Any) -> None:

@@ -770,7 +770,8 @@ cdef bint _is_dead(item) except -1:
 
 
 cdef _Index _index(signal, receivers):
-    """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds lock)."""
+    """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds
+    lock, except _adopt(), which only ever makes one)."""
     index = getattr(signal, _INDEX_ATTR, None)
     if index is None:
         INDEXED.add(signal)
@@ -985,6 +986,19 @@ cdef inline object _get(signal, dict state, str name):
     return getattr(signal, name)
 
 
+cdef _Index _adopt(signal, dict state):
+    """An index for a plain signal that has none, so its memo can answer the next send.
+
+    A signal whose receivers stock code connected, and whose cache stock code filled
+    (before install()), gets none from connect() or a cache miss. Made without the lock,
+    which Django's send does not take: every reader confirms an index against the list
+    before it uses a key (fresh), and a cache value or miss from the memo never reads one.
+    """
+    if _INDEX_ATTR in state:
+        return None  # something else under our name: _index_in() turned it down
+    return _index(signal, state["receivers"])
+
+
 cdef list _items_without_lock(dict state, sender, senderkey, bint keyed_by_id):
     """The receivers items for sender, read through the index without the lock; None if it cannot tell.
 
@@ -1056,6 +1070,8 @@ def _dispatch(signal, sender, dict named, bint robust):
     state = _unpatched(state)
     if not _get(signal, state, "receivers"):
         return []
+    if index is None and state is not None:
+        index = _adopt(signal, state)
     cached = _cache_get(_get(signal, state, "sender_receivers_cache"), sender, &data_version)
     if state is not None and index is not None:
         index.remember(state, sender, cached, data_version)
