@@ -48,6 +48,7 @@ from ._semantics import (
     first_of,
     iscoroutinefunction,
     lookup_key_of,
+    own_methods,
 )
 
 __all__ = ["Signal"]
@@ -1334,5 +1335,6 @@ class Signal(SignalBase):
         return sync_receivers, async_receivers if async_receivers is not None else []
 
 
+own_methods(Signal)
 _live_receivers_c = Signal.__dict__["_live_receivers"]
 _clear_dead_receivers_c = Signal.__dict__["_clear_dead_receivers"]

@@ -36,6 +36,7 @@ from ._semantics import (
     check_receiver,
     iscoroutinefunction,
     make_id,
+    own_methods,
 )
 
 __all__ = ["Signal"]
@@ -418,3 +419,6 @@ class Signal(SignalBase):
                         continue
                 (async_receivers if is_async else sync_receivers).append(receiver)
         return sync_receivers, async_receivers
+
+
+own_methods(Signal)
