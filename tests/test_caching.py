@@ -375,11 +375,14 @@ def _memo_signals(signal_class: type, caching: bool) -> tuple[Any, Any, Any, dic
 
 
 def _sends_around(change: str, signal: Any, other: Any, sender: Any) -> list[Any]:
-    """What repeated sends answer before and after the change."""
+    """What repeated sends answer before and after the change; has_listeners() asks
+    first once, since it looks up through the memo too."""
     seen = []
-    for step in ("before", "after"):
-        if step == "after":
+    for step in ("before", "after", "after, has_listeners() first"):
+        if step != "before":
             MEMO_CHANGES[change](signal, other, sender)
+        if step == "after, has_listeners() first":
+            seen.append(signal.has_listeners(sender))
         for _ in range(3):
             seen.append(_respond(signal, sender))
             seen.append([value for _, value in signal.send_robust(sender)])

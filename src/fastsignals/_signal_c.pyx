@@ -995,9 +995,10 @@ cdef _Index _adopt(signal, dict state):
     which Django's send does not take: every reader confirms an index against the list
     before it uses a key (fresh), and a cache value or miss from the memo never reads one.
     """
-    if _INDEX_ATTR in state:
+    receivers = state.get("receivers")
+    if receivers is None or _INDEX_ATTR in state:
         return None  # something else under our name: _index_in() turned it down
-    return _index(signal, state["receivers"])
+    return _index(signal, receivers)
 
 
 cdef list _items_without_lock(dict state, sender, senderkey, bint keyed_by_id):
@@ -1323,15 +1324,29 @@ class Signal(SignalBase):
             self.receivers = [item for item in self.receivers if not _is_dead(item)]
 
     def _live_receivers(self, sender):
-        """(sync receivers, async receivers) for sender, weak references resolved."""
-        cached = None
+        """(sync receivers, async receivers) for sender, weak references resolved.
+
+        A plain signal's lookup goes through its memo, as send()'s does.
+        """
+        cdef dict state = _plain_state(self)
+        cdef _Index index = _index_in(state)
+        cdef PyObject* remembered = NULL
         cdef unsigned long long data_version
-        if self.use_caching and not self._dead_receivers:
-            cached = _cache_get(self.sender_receivers_cache, sender, &data_version)
-            if cached is _NO_RECEIVERS:
-                return [], []
+        cached = None
+        if index is not None and index.caching:
+            remembered = index.recall(state, sender)
+        if remembered is not NULL:
+            cached = <object>remembered  # held before anything allocates
+        elif _get(self, state, "use_caching") and not _get(self, state, "_dead_receivers"):
+            if index is None and state is not None:
+                index = _adopt(self, state)
+            cached = _cache_get(_get(self, state, "sender_receivers_cache"), sender, &data_version)
+            if index is not None:
+                index.remember(state, sender, cached, data_version)
+        if cached is _NO_RECEIVERS:
+            return [], []
         cdef list sync_receivers = []
-        async_receivers = _live_into(self, _plain_state(self), sender, cached, sync_receivers)
+        async_receivers = _live_into(self, state, sender, cached, sync_receivers)
         return sync_receivers, async_receivers if async_receivers is not None else []
 
 
