@@ -429,14 +429,14 @@ for _name, _method in vars(SignalBase).items():
 
 
 def own_methods(engine: type) -> None:
-    """Give an engine's Signal class its own copy of each SignalBase function.
+    """Give an engine's Signal class its own copy of each SignalBase function it does not define.
 
     The interpreter specializes a code object's attribute lookups for the classes it
     meets: with one has_listeners() for both engines, a process using both (the
     benchmark, the tests) kept undoing it, which cost has_listeners() about 3%.
     """
     for name, function in vars(SignalBase).items():
-        if isinstance(function, FunctionType):
+        if isinstance(function, FunctionType) and name not in vars(engine):
             copy = FunctionType(
                 function.__code__, function.__globals__, name, function.__defaults__, function.__closure__
             )
