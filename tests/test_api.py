@@ -1024,3 +1024,134 @@ def test_another_signals_send_as_a_receiver(impl: Any) -> None:
     assert first.send(None, a=1) == [(second.send, [])]
     assert copy.copy(impl.Signal.send) is impl.Signal.send
     assert copy.deepcopy({"method": impl.Signal.send_robust})["method"] is impl.Signal.send_robust
+
+
+# Signal subclasses that Django serves without ever hashing the signal, running its
+# attribute hooks for a name of ours, or keeping anything that copy cannot copy.
+
+
+class Unhashable:
+    """Mixed into a Signal subclass: instances equal by identity and unhashable."""
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class OptionsFallback:
+    """Mixed in: unknown attributes come from an options dict, a KeyError if absent."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self.__dict__.setdefault("options", {})[name]
+
+
+class SetterLog:
+    """Mixed in: records each attribute name set on the signal."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        type(self).names_set.append(name)
+        object.__setattr__(self, name, value)
+
+
+def _many_receivers_workout(signal: Any) -> list[Any]:
+    # More receivers than SCAN_LIMIT, so both engines' connect() and disconnect() index.
+    from fastsignals import _semantics
+
+    receivers = make_receivers(_semantics.SCAN_LIMIT + 2)
+    seen: list[Any] = []
+    for number, receiver in enumerate(receivers):
+        signal.connect(receiver, sender=Sender if number % 2 else None)
+    for _ in range(3):
+        seen.append([value for _, value in signal.send(Sender)])
+        seen.append(signal.has_listeners(Sender))
+        seen.append([value for _, value in signal.send_robust(Handler)])
+    seen.append(signal.disconnect(receivers[3], sender=Sender))
+    seen.append([value for _, value in signal.send(Sender)])
+    seen.append(signal.has_listeners(Handler))
+    return seen
+
+
+@pytest.mark.parametrize("caching", [True, False])
+@pytest.mark.parametrize("mixin", [Unhashable, OptionsFallback, SetterLog])
+def test_signal_subclasses_with_their_own_hash_and_attribute_hooks(impl: Any, mixin: type, caching: bool) -> None:
+    from django.dispatch import Signal as DjangoSignal
+
+    def run(signal_class: type) -> tuple[list[Any], list[str]]:
+        class Custom(mixin, signal_class):  # type: ignore[misc, valid-type]
+            names_set: list[str] = []
+
+        result = _many_receivers_workout(Custom(use_caching=caching))
+        return result, Custom.names_set
+
+    assert run(impl.Signal) == run(DjangoSignal)
+
+
+def test_signal_subclass_whose_getattribute_switches_caching_off(impl: Any) -> None:
+    from django.dispatch import Signal as DjangoSignal
+
+    def run(signal_class: type) -> list[Any]:
+        class Switchable(signal_class):  # type: ignore[misc, valid-type]
+            caching_off = False
+
+            def __getattribute__(self, name: str) -> Any:
+                if name == "use_caching" and type(self).caching_off:
+                    return False
+                return super().__getattribute__(name)
+
+        signal = Switchable(use_caching=True)
+        receiver = make_receivers(1)[0]
+        signal.connect(receiver, sender=Sender)
+        seen = [signal.has_listeners(Sender), len(signal.send(Sender))]
+        signal.receivers.clear()  # by hand: the cache still lists the receiver
+        Switchable.caching_off = True
+        return [*seen, signal.has_listeners(Sender), len(signal.send(Sender)), signal.has_listeners(Sender)]
+
+    assert run(impl.Signal) == run(DjangoSignal)
+
+
+def picklable_receiver(**kwargs: Any) -> str:
+    return "ok"
+
+
+def test_deepcopy_and_pickle_of_a_signal_that_allows_them(impl: Any) -> None:
+    import copy
+    import pickle
+    import threading
+
+    from django.dispatch import Signal as DjangoSignal
+
+    def run(signal_class: type) -> list[Any]:
+        def __getstate__(self: Any) -> dict[str, Any]:
+            state = dict(self.__dict__)
+            del state["lock"]
+            return state
+
+        def __setstate__(self: Any, state: dict[str, Any]) -> None:
+            self.__dict__.update(state, lock=threading.Lock())
+
+        # At module level, where pickle finds a class by its name.
+        name = f"Copyable_{signal_class.__module__.replace('.', '_')}"
+        copyable = type(name, (signal_class,), {"__getstate__": __getstate__, "__setstate__": __setstate__})
+        copyable.__module__ = __name__
+        globals()[name] = copyable
+
+        from fastsignals import _semantics
+
+        uids = [f"uid-{number}" for number in range(_semantics.SCAN_LIMIT + 2)]
+        signal = copyable(use_caching=True)
+        for uid in uids:
+            # Strong, and a module-level function: pickle refuses weak references and locals.
+            signal.connect(picklable_receiver, sender=Sender, weak=False, dispatch_uid=uid)
+        signal.send(Sender)
+        twin = copy.deepcopy(signal)
+        twin.disconnect(sender=Sender, dispatch_uid=uids[0])
+        copies = [signal, twin]
+        try:
+            copies.append(pickle.loads(pickle.dumps(signal)))
+        except TypeError as err:  # on 6.x the senders' weak references refuse, as the cache's do
+            return [str(err)] + [[len(s.send(Sender)), s.has_listeners(Sender)] for s in copies]
+        copies[-1].connect(picklable_receiver, sender=Sender, weak=False, dispatch_uid="another")
+        return [[len(s.send(Sender)), s.has_listeners(Sender)] for s in copies]
+
+    assert run(impl.Signal) == run(DjangoSignal)

@@ -571,3 +571,40 @@ def test_app_config_installs(tmp_path: Any, early: bool) -> None:
     code += setup_and_save(["fastsignals", *STOCK_APPS], "fastsignals.Signal")
     result = run_python(code, tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (0, "done\n", "")
+
+
+def test_stock_made_signals_of_unusual_classes_after_install(engine: Any) -> None:
+    # Receivers connected and the cache filled by stock code; then the first sends under
+    # install() must not hash the signal, nor run its attribute hooks for a name of ours.
+    class Unhashable(DjangoSignal):
+        def __eq__(self, other: object) -> bool:
+            return self is other
+
+        __hash__ = None  # type: ignore[assignment]
+
+    class Options(DjangoSignal):
+        def __getattr__(self, name: str) -> Any:
+            return self.__dict__.setdefault("options", {})[name]
+
+    class Sender:
+        pass
+
+    def run(installed: bool) -> list[Any]:
+        seen: list[Any] = []
+        receiver = make_receiver("seen")
+        for signal_class in (Unhashable, Options):
+            signal = signal_class(use_caching=True)
+            signal.connect(receiver, sender=Sender)
+            signal.send(Sender)
+            if installed:
+                swap.install(engine=engine.Signal)
+            try:
+                for _ in range(3):
+                    seen.append(signal.has_listeners(Sender))
+                    seen.append([value for _, value in signal.send(Sender)])
+                seen.append(sorted(vars(signal).keys() - {_semantics.INDEX_ATTR}))
+            finally:
+                swap.uninstall()
+        return seen
+
+    assert run(True) == run(False)

@@ -65,8 +65,38 @@ logger = logging.getLogger("django.dispatch")
 
 #: Where an engine keeps a signal's receiver index, in the signal's __dict__.
 INDEX_ATTR = "_fastsignals_index"
+
+
+class _Signals:
+    """Signals held weakly and told apart by identity, never hashed: Django never hashes
+    a signal, and a Signal subclass may be unhashable or hash in Python code."""
+
+    def __init__(self) -> None:
+        self._refs: dict[int, weakref.ref[Any]] = {}
+
+    def add(self, signal: Any) -> None:
+        key = id(signal)
+        ref = self._refs.get(key)
+        if ref is None or ref() is not signal:
+            self._refs[key] = weakref.ref(signal, functools.partial(self._forget, key))
+
+    def discard(self, signal: Any) -> None:
+        ref = self._refs.get(id(signal))
+        if ref is not None and ref() is signal:
+            del self._refs[id(signal)]
+
+    def __iter__(self) -> Iterator[Any]:
+        live = [ref() for ref in list(self._refs.values())]
+        return iter([signal for signal in live if signal is not None])
+
+    def _forget(self, key: int, ref: weakref.ref[Any]) -> None:
+        # A dead signal's entry goes, unless a new signal at its address replaced it.
+        if self._refs.get(key) is ref:
+            del self._refs[key]
+
+
 #: Every signal that has an index, so uninstall() can drop those of stock signals.
-INDEXED: weakref.WeakSet[Any] = weakref.WeakSet()
+INDEXED = _Signals()
 #: Below this many receivers the engines scan, as Django does; from there on the
 #: index counts the lookup keys so connect() and disconnect() need not.
 SCAN_LIMIT = 8

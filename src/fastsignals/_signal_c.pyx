@@ -274,10 +274,18 @@ cdef extern from *:
     static inline int fastsignals_generic_getattr(PyObject *tp) {
         return ((PyTypeObject *)tp)->tp_getattro == PyObject_GenericGetAttr;
     }
+
+    /* Whether instances of tp get and set attributes by the generic rules: no
+       __getattribute__, __getattr__ or __setattr__ of the class's own runs. */
+    static inline int fastsignals_generic_attributes(PyObject *tp) {
+        return ((PyTypeObject *)tp)->tp_getattro == PyObject_GenericGetAttr
+            && ((PyTypeObject *)tp)->tp_setattro == PyObject_GenericSetAttr;
+    }
     """
     Py_ssize_t fastsignals_slot_offset(object descr)
     PyObject* fastsignals_slot(object obj, Py_ssize_t offset)
     bint fastsignals_generic_getattr(object tp)
+    bint fastsignals_generic_attributes(object tp)
 
 cdef str _INDEX_ATTR = INDEX_ATTR
 cdef object _ReferenceType = weakref.ReferenceType
@@ -360,6 +368,11 @@ cdef class _Index:
         self.keys = None
         self.grouping = None
         self.state_version = 0
+
+    def __reduce__(self):
+        # A copy of a signal (copy.deepcopy, pickle) gets an index that stands for no
+        # list, so the copy's own receivers rebuild it on first use.
+        return _Index, (None,)
 
     cdef bint fresh(self, receivers) except -1:
         """Whether each item of ``receivers`` still has the key recorded at its position.
@@ -772,13 +785,18 @@ cdef bint _is_dead(item) except -1:
 
 cdef _Index _index(signal, receivers):
     """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds
-    lock, except _adopt(), which only ever makes one)."""
-    index = getattr(signal, _INDEX_ATTR, None)
+    lock, except _adopt(), which only ever makes one).
+
+    Kept in the signal's __dict__ itself: Django never reads or sets it, so neither may
+    the class's own __getattr__ or __setattr__ see it.
+    """
+    cdef dict state = <dict>PyObject_GenericGetDict(signal, NULL)
+    index = state.get(_INDEX_ATTR)
     if index is None:
         INDEXED.add(signal)
     if type(index) is not _Index or not (<_Index>index).fresh(receivers):
         index = _Index(receivers)
-        setattr(signal, _INDEX_ATTR, index)
+        state[_INDEX_ATTR] = index
     return <_Index>index
 
 
@@ -924,8 +942,8 @@ cdef dict _plain_state(signal):
 cdef dict _plain_class_state(signal):
     """The signal's __dict__ if its class leaves our methods and its state alone, else None.
 
-    A class that overrides _live_receivers or _clear_dead_receivers, or defines one of
-    the state attributes itself, gets the generic path. The verdict is cached per
+    A class that overrides _live_receivers or _clear_dead_receivers, defines one of
+    the state attributes itself, or hooks attribute access, gets the generic path. The verdict is cached per
     class until the class changes (any class-level assignment bumps its version tag).
     """
     global _last_plain_type, _last_plain_version
@@ -935,6 +953,8 @@ cdef dict _plain_class_state(signal):
         return <dict>PyObject_GenericGetDict(signal, NULL)
     tag = _plain_types.get(tp)
     if tag is None or <unsigned int>tag != version:
+        if not fastsignals_generic_attributes(tp):
+            return None  # its __getattribute__, __getattr__ or __setattr__ must see each access
         if (getattr(tp, "_live_receivers", None) is not _live_receivers_c
                 or tp._clear_dead_receivers is not _clear_dead_receivers_c):
             return None

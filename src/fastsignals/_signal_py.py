@@ -100,6 +100,8 @@ class _Index:
 
 
 _SEQUENCE_TYPES = (list, tuple)
+_generic_getattr = object.__getattribute__
+_generic_setattr = object.__setattr__
 _ReferenceType = weakref.ReferenceType
 _TRUSTED_TYPES = (int, bool, float, str, bytes)
 _SCAN_LIMIT = SCAN_LIMIT
@@ -190,13 +192,21 @@ def _index(signal: Any, receivers: Any) -> _Index:
     Callers skip it for a list shorter than _SCAN_LIMIT: confirming the index costs as
     much as Django's scan there, so connect() and disconnect() scan, and the index, no
     longer told of their edits, is rebuilt once the list grows.
+
+    Read and set by object's own rules: Django never reads or sets it, so neither may
+    the class's own __getattr__ or __setattr__ see it. (Through object's rules, not the
+    __dict__: on 3.12 asking for that makes it a real dict, which slows every later
+    attribute lookup on the signal.)
     """
-    index = getattr(signal, INDEX_ATTR, None)
+    try:
+        index = _generic_getattr(signal, INDEX_ATTR)
+    except AttributeError:
+        index = None
     if index is None:
         INDEXED.add(signal)
     if type(index) is not _Index or not index.fresh(receivers):
         index = _Index(receivers)
-        setattr(signal, INDEX_ATTR, index)
+        _generic_setattr(signal, INDEX_ATTR, index)
     return index
 
 
