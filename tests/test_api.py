@@ -1155,3 +1155,46 @@ def test_deepcopy_and_pickle_of_a_signal_that_allows_them(impl: Any) -> None:
         return [[len(s.send(Sender)), s.has_listeners(Sender)] for s in copies]
 
     assert run(impl.Signal) == run(DjangoSignal)
+
+
+@pytest.mark.parametrize("caching", [True, False])
+def test_a_class_that_watches_attribute_reads_sees_djangos(impl: Any, caching: bool) -> None:
+    from django.dispatch import Signal as DjangoSignal
+
+    from fastsignals import _semantics
+
+    def run(signal_class: type) -> list[Any]:
+        reads: list[str] = []
+
+        class Watched(signal_class):  # type: ignore[misc, valid-type]
+            def __getattribute__(self, name: str) -> Any:
+                if not name.startswith("__"):
+                    reads.append(name)
+                return super().__getattribute__(name)
+
+        signal = Watched(use_caching=caching)
+        receivers = make_receivers(_semantics.SCAN_LIMIT + 2)
+        doomed = make_receivers(1)  # connected weakly, then dropped
+        steps: list[tuple[str, Any]] = []
+        for number, receiver in enumerate(receivers):
+            steps.append(("connect", lambda r=receiver, n=number: signal.connect(r, sender=Sender if n % 2 else None)))
+        steps += [
+            ("connect again", lambda: signal.connect(receivers[0])),
+            ("connect doomed", lambda: signal.connect(doomed[0], sender=Sender)),
+            ("send", lambda: [value for _, value in signal.send(Sender)]),
+            ("send again", lambda: [value for _, value in signal.send(Sender)]),
+            ("send_robust", lambda: [value for _, value in signal.send_robust(Handler)]),
+            ("has_listeners", lambda: signal.has_listeners(Sender)),
+            ("drop doomed", lambda: (doomed.clear(), gc.collect())[0]),
+            ("send after a death", lambda: [value for _, value in signal.send(Sender)]),
+            ("disconnect", lambda: signal.disconnect(receivers[5], sender=Sender)),
+            ("disconnect missing", lambda: signal.disconnect(make_receivers(1)[0])),
+            ("has_listeners after", lambda: signal.has_listeners(Handler)),
+        ]
+        seen = []
+        for label, step in steps:
+            reads.clear()
+            seen.append((label, step(), list(reads)))
+        return seen
+
+    assert run(impl.Signal) == run(DjangoSignal)

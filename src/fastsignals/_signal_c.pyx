@@ -783,6 +783,12 @@ cdef bint _is_dead(item) except -1:
     return False
 
 
+cdef inline bint _may_index(signal):
+    """Whether connect() and disconnect() may answer from the index: not for a class that
+    hooks attribute access, which sees each of Django's reads of ``receivers``."""
+    return fastsignals_generic_attributes(type(signal))
+
+
 cdef _Index _index(signal, receivers):
     """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds
     lock, except _adopt(), which only ever makes one).
@@ -1283,13 +1289,16 @@ def _add(self, tuple prepared, sender):
     cdef _Index index
     with self.lock:
         self._clear_dead_receivers()
-        index = _index(self, self.receivers)
-        present = index.has_key(lookup_key)
+        # receivers is read once for the duplicate test and once for the append, as Django reads it.
+        receivers = self.receivers
+        index = _index(self, receivers) if _may_index(self) else None
+        present = index.has_key(lookup_key) if index is not None else None
         if present is None:
-            present = _scan_for_key(self.receivers, lookup_key)
+            present = _scan_for_key(receivers, lookup_key)
         if not present:
             self.receivers.append(item)
-            index.appended(item)
+            if index is not None:
+                index.appended(item)
         self.sender_receivers_cache.clear()
 
 
@@ -1304,9 +1313,10 @@ def _disconnect(self, receiver, sender, dispatch_uid):
     cdef Py_ssize_t count
     with self.lock:
         self._clear_dead_receivers()
-        count = len(self.receivers)
-        index = _index(self, self.receivers)
-        present = index.has_key(lookup_key)
+        receivers = self.receivers
+        count = len(receivers)
+        index = _index(self, receivers) if _may_index(self) else None
+        present = index.has_key(lookup_key) if index is not None else None
         if present:
             # The list is the index's: its first equal key is the one Django's loop stops at.
             position = index.keys_at.index(lookup_key)
@@ -1317,7 +1327,8 @@ def _disconnect(self, receiver, sender, dispatch_uid):
             for position in range(count):
                 if _first_of(self.receivers[position]) == lookup_key:
                     del self.receivers[position]
-                    index.deleted(position)
+                    if index is not None:
+                        index.deleted(position)
                     removed = True
                     break
         self.sender_receivers_cache.clear()
@@ -1366,7 +1377,13 @@ class Signal(SignalBase):
         if cached is _NO_RECEIVERS:
             return [], []
         cdef list sync_receivers = []
-        async_receivers = _live_into(self, state, sender, cached, sync_receivers)
+        if state is not None:
+            async_receivers = _live_into(self, state, sender, cached, sync_receivers)
+        else:
+            # Django's reads in Django's order, for a class that may watch them: caching and
+            # the flag were read above, and only a lookup that found nothing reads on.
+            async_receivers = _resolve_into(cached if cached is not None else _entries(self, sender, None),
+                                            sync_receivers, 0)
         return sync_receivers, async_receivers if async_receivers is not None else []
 
 

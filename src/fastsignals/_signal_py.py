@@ -186,6 +186,20 @@ else:
         return isinstance(receiver, _ReferenceType) and receiver() is None
 
 
+def _may_index(signal: Any, receivers: Any) -> bool:
+    """Whether connect() and disconnect() use the index: not below _SCAN_LIMIT (see _index),
+    and not for a class that hooks attribute access, which sees each of Django's reads
+    of ``receivers``."""
+    if type(receivers) is list and len(receivers) < _SCAN_LIMIT:
+        return False
+    cls = type(signal)
+    return (
+        cls.__getattribute__ is _generic_getattr
+        and cls.__setattr__ is _generic_setattr
+        and not hasattr(cls, "__getattr__")
+    )
+
+
 def _index(signal: Any, receivers: Any) -> _Index:
     """The signal's index, rebuilt if ``receivers`` changed behind our back (caller holds lock).
 
@@ -288,11 +302,12 @@ class Signal(SignalBase):
             item = (lookup_key, receiver, is_async)
         with self.lock:
             self._clear_dead_receivers()
+            # receivers is read once for the duplicate test and once for the append, as Django reads it.
             receivers = self.receivers
-            index = None if type(receivers) is list and len(receivers) < _SCAN_LIMIT else _index(self, receivers)
+            index = _index(self, receivers) if _may_index(self, receivers) else None
             present = index.has_key(lookup_key) if index is not None else None
             if present is None:
-                present = _scan_for_key(self.receivers, lookup_key)
+                present = _scan_for_key(receivers, lookup_key)
             if not present:
                 self.receivers.append(item)
                 if index is not None:
@@ -310,7 +325,7 @@ class Signal(SignalBase):
             self._clear_dead_receivers()
             receivers = self.receivers
             count = len(receivers)
-            index = None if type(receivers) is list and count < _SCAN_LIMIT else _index(self, receivers)
+            index = _index(self, receivers) if _may_index(self, receivers) else None
             present = index.has_key(lookup_key) if index is not None else None
             if present:
                 # The list is the index's: its first equal key is the one Django's loop stops at.
