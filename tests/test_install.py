@@ -10,6 +10,7 @@ import gc
 import subprocess
 import sys
 import textwrap
+import threading
 import traceback
 import warnings
 from collections.abc import Iterator
@@ -606,5 +607,79 @@ def test_stock_made_signals_of_unusual_classes_after_install(engine: Any) -> Non
             finally:
                 swap.uninstall()
         return seen
+
+    assert run(True) == run(False)
+
+
+class PicklableSignal(DjangoSignal):
+    """The usual way to make a signal picklable: leave the lock out."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, lock=threading.Lock())
+
+
+def echo_sender(**kwargs: Any) -> Any:
+    return kwargs["sender"]
+
+
+def test_uninstall_leaves_copies_made_meanwhile_as_stock_ones(engine: Any) -> None:
+    import copy
+    import pickle
+
+    def run(installed: bool) -> list[Any]:
+        uids = [f"uid{number}" for number in range(_semantics.SCAN_LIMIT + 2)]  # both engines index
+        if installed:
+            swap.install(engine=engine.Signal)
+        try:
+            picklable, plain = PicklableSignal(), DjangoSignal()
+            for signal in (picklable, plain):
+                for uid in uids:
+                    signal.connect(echo_sender, weak=False, dispatch_uid=uid)
+                signal.send(sender=None)
+            copies = [pickle.loads(pickle.dumps(picklable)), copy.copy(plain), copy.deepcopy(picklable)]
+            for twin in copies:
+                twin.connect(echo_sender, weak=False, dispatch_uid="late")
+                twin.send(sender=None)
+        finally:
+            swap.uninstall()
+        pickled = [pickle.dumps(s, 0) for s in (picklable, copies[0], copies[2])]
+        return [sorted(vars(s)) for s in (picklable, *copies)] + [b"fastsignals" in p for p in pickled]
+
+    assert run(True) == run(False)
+
+
+def test_uninstall_past_the_signal_class_hooks(engine: Any) -> None:
+    reads: list[str] = []
+
+    class Watched(DjangoSignal):
+        def __getattribute__(self, name: str) -> Any:
+            reads.append(name)
+            return object.__getattribute__(self, name)
+
+    class DictProperty(DjangoSignal):
+        @property  # type: ignore[misc]
+        def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
+            return {}
+
+    def run(installed: bool) -> tuple[list[str], bool]:
+        if installed:
+            swap.install(engine=engine.Signal)
+        try:
+            watched, hidden = Watched(), DictProperty()
+            watched.connect(echo_sender)
+            watched.send(sender=None)
+            watched.has_listeners()
+            for number in range(_semantics.SCAN_LIMIT + 2):
+                hidden.connect(echo_sender, weak=False, dispatch_uid=number)
+            hidden.send(sender=None)
+            reads.clear()
+        finally:
+            swap.uninstall()
+        return list(reads), hasattr(hidden, _semantics.INDEX_ATTR)
 
     assert run(True) == run(False)

@@ -342,6 +342,9 @@ cdef class _Index:
     """
 
     cdef list keys_at
+    # The address of the signal that holds the index, once registered in INDEXED; a copy
+    # of the signal holds it under another address, so it registers too.
+    cdef Py_ssize_t owner
     # Lookup key -> count, made once the list reaches _SCAN_LIMIT items.
     cdef dict keys
     # Positions (anys, specific, merged), built on first use and replaced whole;
@@ -798,11 +801,12 @@ cdef _Index _index(signal, receivers):
     """
     cdef dict state = <dict>PyObject_GenericGetDict(signal, NULL)
     index = state.get(_INDEX_ATTR)
-    if index is None:
-        INDEXED.add(signal)
     if type(index) is not _Index or not (<_Index>index).fresh(receivers):
         index = _Index(receivers)
         state[_INDEX_ATTR] = index
+    if (<_Index>index).owner != <Py_ssize_t><void*>signal:
+        INDEXED.add(signal)  # so uninstall() drops it from a stock signal
+        (<_Index>index).owner = <Py_ssize_t><void*>signal
     return <_Index>index
 
 

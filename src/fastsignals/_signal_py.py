@@ -48,7 +48,7 @@ class _Index:
     needs to know that it still answers for the list.
     """
 
-    __slots__ = ("keys_at", "keys")
+    __slots__ = ("keys_at", "keys", "owner")
 
     def __init__(self, receivers: Any) -> None:
         # Only the items' lookup keys, builtin values all: holding them is unobservable,
@@ -56,6 +56,14 @@ class _Index:
         self.keys_at = _keys_at(receivers)
         # Lookup key -> count, made once the list reaches _SCAN_LIMIT items.
         self.keys: dict[Any, int] | None = None
+        # The id() of the signal that holds the index, once registered in INDEXED; a copy
+        # of the signal holds it under another id(), so it registers too.
+        self.owner = 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A copy of a signal (copy.deepcopy, pickle) gets an index that stands for no
+        # list, so the copy's own receivers rebuild it on first use.
+        return _Index, (None,)
 
     def fresh(self, receivers: Any) -> bool:
         """Whether each item of ``receivers`` still has the very key recorded at its position."""
@@ -100,8 +108,8 @@ class _Index:
 
 
 _SEQUENCE_TYPES = (list, tuple)
-_generic_getattr = object.__getattribute__
-_generic_setattr = object.__setattr__
+_generic_getattr: Any = object.__getattribute__
+_generic_setattr: Any = object.__setattr__
 _ReferenceType = weakref.ReferenceType
 _TRUSTED_TYPES = (int, bool, float, str, bytes)
 _SCAN_LIMIT = SCAN_LIMIT
@@ -216,11 +224,12 @@ def _index(signal: Any, receivers: Any) -> _Index:
         index = _generic_getattr(signal, INDEX_ATTR)
     except AttributeError:
         index = None
-    if index is None:
-        INDEXED.add(signal)
     if type(index) is not _Index or not index.fresh(receivers):
         index = _Index(receivers)
         _generic_setattr(signal, INDEX_ATTR, index)
+    if index.owner != id(signal):
+        INDEXED.add(signal)  # so uninstall() drops it from a stock signal
+        index.owner = id(signal)
     return index
 
 

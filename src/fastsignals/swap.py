@@ -92,8 +92,13 @@ def _restore(django_signal: type) -> None:
     _replaced.clear()
     for signal in list(_semantics.INDEXED):
         # A stale index would keep tuples that stock code removes from receivers alive.
-        if not isinstance(signal, _engines()):
-            signal.__dict__.pop(_semantics.INDEX_ATTR, None)
+        # Its class's own hooks (__getattribute__, __delattr__, a __dict__ property) see
+        # nothing of it, as they saw nothing of its making.
+        if not issubclass(type(signal), _engines()):
+            try:
+                object.__delattr__(signal, _semantics.INDEX_ATTR)
+            except AttributeError:
+                pass
             _semantics.INDEXED.discard(signal)
 
 
