@@ -787,9 +787,10 @@ cdef bint _is_dead(item) except -1:
 
 
 cdef inline bint _may_index(signal):
-    """Whether connect() and disconnect() may answer from the index: not for a class that
-    hooks attribute access, which sees each of Django's reads of ``receivers``."""
-    return fastsignals_generic_attributes(type(signal))
+    """Whether disconnect() may answer from the index: not for a class whose attribute
+    reads run its own code, which sees each of the reads of ``receivers`` Django's search
+    makes. (connect() reads it once either way.)"""
+    return fastsignals_generic_getattr(type(signal))
 
 
 cdef _Index _index(signal, receivers):
@@ -1295,14 +1296,13 @@ def _add(self, tuple prepared, sender):
         self._clear_dead_receivers()
         # receivers is read once for the duplicate test and once for the append, as Django reads it.
         receivers = self.receivers
-        index = _index(self, receivers) if _may_index(self) else None
-        present = index.has_key(lookup_key) if index is not None else None
+        index = _index(self, receivers)
+        present = index.has_key(lookup_key)
         if present is None:
             present = _scan_for_key(receivers, lookup_key)
         if not present:
             self.receivers.append(item)
-            if index is not None:
-                index.appended(item)
+            index.appended(item)
         self.sender_receivers_cache.clear()
 
 

@@ -195,17 +195,12 @@ else:
 
 
 def _may_index(signal: Any, receivers: Any) -> bool:
-    """Whether connect() and disconnect() use the index: not below _SCAN_LIMIT (see _index),
-    and not for a class that hooks attribute access, which sees each of Django's reads
-    of ``receivers``."""
+    """Whether disconnect() uses the index: not below _SCAN_LIMIT (see _index), and not
+    for a class whose __getattribute__ sees each of the reads of ``receivers`` Django's
+    search makes. (connect() reads it once either way.)"""
     if type(receivers) is list and len(receivers) < _SCAN_LIMIT:
         return False
-    cls = type(signal)
-    return (
-        cls.__getattribute__ is _generic_getattr
-        and cls.__setattr__ is _generic_setattr
-        and not hasattr(cls, "__getattr__")
-    )
+    return type(signal).__getattribute__ is _generic_getattr
 
 
 def _index(signal: Any, receivers: Any) -> _Index:
@@ -313,7 +308,7 @@ class Signal(SignalBase):
             self._clear_dead_receivers()
             # receivers is read once for the duplicate test and once for the append, as Django reads it.
             receivers = self.receivers
-            index = _index(self, receivers) if _may_index(self, receivers) else None
+            index = None if type(receivers) is list and len(receivers) < _SCAN_LIMIT else _index(self, receivers)
             present = index.has_key(lookup_key) if index is not None else None
             if present is None:
                 present = _scan_for_key(receivers, lookup_key)
