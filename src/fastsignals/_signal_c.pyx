@@ -278,7 +278,7 @@ cdef extern from *:
     /* Whether instances of tp get and set attributes by the generic rules: no
        __getattribute__, __getattr__ or __setattr__ of the class's own runs. */
     static inline int fastsignals_generic_attributes(PyObject *tp) {
-        return ((PyTypeObject *)tp)->tp_getattro == PyObject_GenericGetAttr
+        return fastsignals_generic_getattr(tp)
             && ((PyTypeObject *)tp)->tp_setattro == PyObject_GenericSetAttr;
     }
     """
@@ -954,8 +954,9 @@ cdef dict _plain_class_state(signal):
     """The signal's __dict__ if its class leaves our methods and its state alone, else None.
 
     A class that overrides _live_receivers or _clear_dead_receivers, defines one of
-    the state attributes itself, or hooks attribute access, gets the generic path. The verdict is cached per
-    class until the class changes (any class-level assignment bumps its version tag).
+    the state attributes itself, or hooks attribute access, gets the generic path. The
+    verdict is cached per class until the class changes (any class-level assignment
+    bumps its version tag).
     """
     global _last_plain_type, _last_plain_version
     tp = type(signal)
@@ -1032,6 +1033,18 @@ cdef _Index _adopt(signal, dict state):
     return _index(signal, receivers)
 
 
+cdef object _cache_get_remembered(signal, dict state, _Index index, sender):
+    """signal.sender_receivers_cache.get(sender), remembered in the index of a plain
+    signal (``state`` not None), which gets one if it has none (see _adopt)."""
+    cdef unsigned long long data_version
+    if index is None and state is not None:
+        index = _adopt(signal, state)
+    cached = _cache_get(_get(signal, state, "sender_receivers_cache"), sender, &data_version)
+    if state is not None and index is not None:
+        index.remember(state, sender, cached, data_version)  # nothing has allocated since the lookup
+    return cached
+
+
 cdef list _items_without_lock(dict state, sender, senderkey, bint keyed_by_id):
     """The receivers items for sender, read through the index without the lock; None if it cannot tell.
 
@@ -1084,7 +1097,6 @@ def _dispatch(signal, sender, dict named, bint robust):
     cdef _Index index = _index_in(state)
     cdef PyObject* remembered
     cdef list items
-    cdef unsigned long long data_version
     if index is not None and index.caching:
         remembered = index.recall(state, sender)
         if remembered is not NULL:
@@ -1103,11 +1115,7 @@ def _dispatch(signal, sender, dict named, bint robust):
     state = _unpatched(state)
     if not _get(signal, state, "receivers"):
         return []
-    if index is None and state is not None:
-        index = _adopt(signal, state)
-    cached = _cache_get(_get(signal, state, "sender_receivers_cache"), sender, &data_version)
-    if state is not None and index is not None:
-        index.remember(state, sender, cached, data_version)
+    cached = _cache_get_remembered(signal, state, index, sender)
     if cached is _NO_RECEIVERS:
         return []
     if state is not None:
@@ -1366,18 +1374,13 @@ class Signal(SignalBase):
         cdef dict state = _plain_state(self)
         cdef _Index index = _index_in(state)
         cdef PyObject* remembered = NULL
-        cdef unsigned long long data_version
         cached = None
         if index is not None and index.caching:
             remembered = index.recall(state, sender)
         if remembered is not NULL:
             cached = <object>remembered  # held before anything allocates
         elif _get(self, state, "use_caching") and not _get(self, state, "_dead_receivers"):
-            if index is None and state is not None:
-                index = _adopt(self, state)
-            cached = _cache_get(_get(self, state, "sender_receivers_cache"), sender, &data_version)
-            if index is not None:
-                index.remember(state, sender, cached, data_version)
+            cached = _cache_get_remembered(self, state, index, sender)
         if cached is _NO_RECEIVERS:
             return [], []
         cdef list sync_receivers = []
