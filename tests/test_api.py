@@ -132,6 +132,68 @@ def test_many_named_arguments(impl: Any) -> None:
     assert seen == [{"signal": signal, "sender": None, **named}] * 2
 
 
+def test_named_arguments_that_change_between_sends(impl: Any) -> None:
+    # The compiled engine reuses the latest send's keyword names while they repeat, in order.
+    signal = impl.Signal()
+    seen: list[list[str]] = []
+
+    def receiver(**kwargs: Any) -> list[Any]:
+        seen.append(list(kwargs))
+        return list(kwargs.values())[2:]
+
+    signal.connect(receiver)
+    calls = [{"a": 1, "b": 2}, {"a": 1, "b": 2}, {"b": 2, "a": 1}, {"a": 1}, {"a": 1, "c": 3}, {}, {"a": 1, "b": 2}]
+    for send in (signal.send, signal.send_robust):
+        assert [send(sender=None, **named) for named in calls] == [[(receiver, list(named.values()))] for named in calls]
+    assert seen == [["signal", "sender", *named] for named in calls] * 2
+
+
+class Callable:
+    def __call__(self, **kwargs: Any) -> str:
+        return "callable object"
+
+
+@pytest.mark.parametrize("use_caching", [True, False])
+def test_receivers_of_every_kind_and_shape(impl: Any, use_caching: bool) -> None:
+    # Functions, weakly or strongly held, bound methods (WeakMethod), callable objects and
+    # async receivers, connected to the sender or to any, in one list; then cache entries
+    # edited by hand into another shape, between entries of the usual one.
+    from django.dispatch import Signal as DjangoSignal
+
+    def run(signal_class: type) -> list[Any]:
+        signal = signal_class(use_caching=use_caching)
+        handlers = [Handler(), Handler()]
+        functions = make_receivers(3)
+        callable_object = Callable()
+
+        async def async_receiver(**kwargs: Any) -> str:
+            return "async"
+
+        signal.connect(functions[0], sender=Sender)
+        signal.connect(handlers[0].method)
+        signal.connect(async_receiver, sender=Sender)
+        signal.connect(functions[1], weak=False)
+        signal.connect(callable_object, sender=Sender)
+        signal.connect(handlers[1].method, sender=Sender, weak=False)
+        signal.connect(functions[2], sender=Handler)
+        seen: list[Any] = []
+        for _ in range(3):
+            for send in (signal.send, signal.send_robust):
+                seen.append([(type(receiver).__name__, response) for receiver, response in send(Sender, x=1)])
+            seen.append(signal.has_listeners(Sender))
+        if use_caching:
+            entries = signal.sender_receivers_cache[Sender]
+            entries[1] = list(entries[1])
+            entries[3] = tuple(entries[3]) + ()
+            seen.append([(type(receiver).__name__, response) for receiver, response in signal.send(Sender, x=1)])
+        del handlers[0]
+        gc.collect()
+        seen.append([(type(receiver).__name__, response) for receiver, response in signal.send(Sender, x=1)])
+        return seen
+
+    assert run(impl.Signal) == run(DjangoSignal)
+
+
 def test_sender_specific_and_any_sender_receivers_interleave(impl: Any) -> None:
     signal = impl.Signal()
     first, second = Sender(), Sender()

@@ -21,6 +21,7 @@ cimport cython
 
 from cpython.object cimport PyObject
 from cpython.dict cimport PyDict_Next
+from cpython.list cimport PyList_GET_SIZE
 from cpython.long cimport PyLong_FromVoidPtr
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport Py_DECREF, Py_INCREF
@@ -224,6 +225,145 @@ cdef extern from *:
     """
     int fastsignals_reserve(list lst, Py_ssize_t capacity) except -1
     int fastsignals_push(list lst, object item) except -1
+
+cdef extern from *:
+    """
+    /* Whether a plain weakref.ref is dead. Reads its referent without running any code. */
+    static inline int fastsignals_dead(PyObject *ref) {
+    #if PY_VERSION_HEX >= 0x030D0000
+        PyObject *obj;
+        if (PyWeakref_GetRef(ref, &obj) <= 0) return 1;  /* a plain weakref.ref cannot fail */
+        Py_DECREF(obj);  /* alive, so not the last reference */
+        return 0;
+    #else
+        return PyWeakref_GetObject(ref) == Py_None;
+    #endif
+    }
+
+    /* Push the live sync receivers of entries[start:] to out while each entry has the common
+       shape: a tuple of size fields whose receiver (at first) is a function, a plain
+       weakref.ref or a weak_method (WeakMethod) with its slots set as WeakMethod sets them while
+       the class has the version it had when last found as at import (0: not found so yet), whose sender reference (with sender_refs) is None
+       or a plain weakref.ref, and whose is_async is False. Returns the position of the first
+       entry of another shape (the list's size when none), -1 on error. Each entry resolves as
+       the general way would, and only pointers are read: no Python code runs but a collection
+       that a WeakMethod's new bound method may start, after which the list is read again. */
+    static Py_ssize_t fastsignals_resolve_plain(PyObject *entries, Py_ssize_t start, Py_ssize_t first,
+                                                Py_ssize_t size, int sender_refs, PyObject *weak_method,
+                                                unsigned int version, Py_ssize_t func_ref_offset,
+                                                Py_ssize_t meth_type_offset, PyObject *out) {
+        for (Py_ssize_t i = start; i < PyList_GET_SIZE(entries); i++) {
+            PyObject *entry = PyList_GET_ITEM(entries, i);
+            if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != size
+                    || PyTuple_GET_ITEM(entry, size - 1) != Py_False)
+                return i;
+            PyObject *receiver = PyTuple_GET_ITEM(entry, first);
+            PyObject *func_ref = NULL;
+            int weak = PyWeakref_CheckRefExact(receiver);
+            if (!weak && !PyFunction_Check(receiver)) {
+                if (Py_TYPE(receiver) != (PyTypeObject *)weak_method || version == 0
+                        || ((PyTypeObject *)weak_method)->tp_version_tag != version)
+                    return i;
+                func_ref = *(PyObject **)((char *)receiver + func_ref_offset);
+                if (func_ref == NULL || !PyWeakref_CheckRefExact(func_ref)
+                        || *(PyObject **)((char *)receiver + meth_type_offset) != (PyObject *)&PyMethod_Type)
+                    return i;
+            }
+            if (sender_refs) {
+                PyObject *sender_ref = PyTuple_GET_ITEM(entry, first + 1);
+                if (sender_ref != Py_None) {
+                    if (!PyWeakref_CheckRefExact(sender_ref))
+                        return i;
+                    if (fastsignals_dead(sender_ref))
+                        continue;
+                }
+            }
+            int pushed;
+            if (func_ref != NULL) {
+                /* WeakMethod.__call__: both halves alive, bound as MethodType binds them. */
+                PyObject *target = fastsignals_referent(receiver);
+                if (target == NULL)
+                    return -1;
+                PyObject *func = fastsignals_referent(func_ref);
+                if (func == NULL) {
+                    Py_DECREF(target);
+                    return -1;
+                }
+                if (target == Py_None || func == Py_None || !PyCallable_Check(func)) {
+                    int dead = target == Py_None || func == Py_None;
+                    Py_DECREF(target);
+                    Py_DECREF(func);
+                    if (dead)
+                        continue;
+                    return i;  /* MethodType refuses it: the general way raises its TypeError */
+                }
+                PyObject *method = PyMethod_New(func, target);
+                Py_DECREF(target);
+                Py_DECREF(func);
+                if (method == NULL)
+                    return -1;
+                pushed = fastsignals_push(out, method);
+                Py_DECREF(method);  /* out holds it now */
+            }
+            else if (weak) {
+    #if PY_VERSION_HEX >= 0x030D0000
+                if (PyWeakref_GetRef(receiver, &receiver) <= 0)
+                    continue;
+                pushed = fastsignals_push(out, receiver);
+                Py_DECREF(receiver);  /* out holds it now */
+    #else
+                receiver = PyWeakref_GetObject(receiver);
+                if (receiver == Py_None)
+                    continue;
+                pushed = fastsignals_push(out, receiver);
+    #endif
+            }
+            else
+                pushed = fastsignals_push(out, receiver);
+            if (pushed < 0)
+                return -1;
+        }
+        return PyList_GET_SIZE(entries);
+    }
+    """
+    Py_ssize_t fastsignals_resolve_plain(list entries, Py_ssize_t start, Py_ssize_t first, Py_ssize_t size,
+                                         bint sender_refs, PyObject* weak_method, unsigned int version,
+                                         Py_ssize_t func_ref_offset, Py_ssize_t meth_type_offset,
+                                         list out) except -1
+
+cdef extern from *:
+    """
+    /* send()'s loop: call each receiver of a list as receiver(*args[0:0], kwnames=...) and push
+       (receiver, response) to responses. args[-1] is scratch space for a bound method's self.
+       The size is re-read at each step and each receiver held while it runs, as a Python loop
+       over the list would. */
+    static int fastsignals_call_each(PyObject *receivers, PyObject *const *args, PyObject *kwnames,
+                                     PyObject *responses) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(receivers); i++) {
+            PyObject *receiver = PyList_GET_ITEM(receivers, i);
+            Py_INCREF(receiver);
+            PyObject *response = PyObject_Vectorcall(receiver, args, PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+            if (response == NULL) {
+                Py_DECREF(receiver);
+                return -1;
+            }
+            PyObject *pair = PyTuple_New(2);
+            if (pair == NULL) {
+                Py_DECREF(receiver);
+                Py_DECREF(response);
+                return -1;
+            }
+            PyTuple_SET_ITEM(pair, 0, receiver);  /* the pair takes both references */
+            PyTuple_SET_ITEM(pair, 1, response);
+            int pushed = fastsignals_push(responses, pair);
+            Py_DECREF(pair);
+            if (pushed < 0)
+                return -1;
+        }
+        return 0;
+    }
+    """
+    int fastsignals_call_each(list receivers, PyObject** args, PyObject* kwnames, list responses) except -1
 
 cdef extern from *:
     """
@@ -749,30 +889,46 @@ cdef list _resolve_into(entries, list sync_receivers, Py_ssize_t first):
     """
     cdef list async_receivers = None
     cdef Py_ssize_t size = _TUPLE_LEN - 1 + first
-    cdef Py_ssize_t at
-    if type(entries) is list:
-        fastsignals_reserve(sync_receivers, len(<list>entries))
-    for entry in entries:
-        at = first
-        if type(entry) is not tuple or len(<tuple>entry) != size:
-            entry = cache_entry_of(entry)  # a cache edited by hand: unpacked as Django does
-            at = 0
-        receiver = (<tuple>entry)[at]
-        if PyWeakref_CheckRef(receiver) or _claims_reference(receiver):
-            receiver = _deref(receiver)
-            if receiver is None:
-                continue
-        if _SENDER_REFS:
-            # A receiver tied to a collected sender is skipped even before the purge.
-            sender_ref = (<tuple>entry)[at + 1]
-            if sender_ref is not None and _deref(sender_ref) is None:
-                continue
-        if (<tuple>entry)[at + 2 if _SENDER_REFS else at + 1]:
-            if async_receivers is None:
-                async_receivers = []
-            async_receivers.append(receiver)
-        else:
-            fastsignals_push(sync_receivers, receiver)
+    cdef Py_ssize_t position = 0
+    if type(entries) is not list:
+        for entry in entries:
+            async_receivers = _resolve_entry(entry, size, first, sync_receivers, async_receivers)
+        return async_receivers
+    fastsignals_reserve(sync_receivers, len(<list>entries))
+    while True:
+        # WeakMethod's version when last found plain: 0 until the general way has found it so.
+        position = fastsignals_resolve_plain(<list>entries, position, first, size, _SENDER_REFS, <PyObject*>_WeakMethod,
+                                             _plain_weak_method_version, _func_ref_offset, _meth_type_offset,
+                                             sync_receivers)
+        # Re-read: an entry resolved the general way may run code that edits the list.
+        if position >= len(<list>entries):
+            return async_receivers
+        async_receivers = _resolve_entry((<list>entries)[position], size, first, sync_receivers, async_receivers)
+        position += 1
+
+
+cdef list _resolve_entry(entry, Py_ssize_t size, Py_ssize_t at, list sync_receivers, list async_receivers):
+    """_resolve_into() for one entry of any shape: push it to sync_receivers if live and sync,
+    else append it to async_receivers (made if None) if live; return async_receivers."""
+    if type(entry) is not tuple or len(<tuple>entry) != size:
+        entry = cache_entry_of(entry)  # a cache edited by hand: unpacked as Django does
+        at = 0
+    receiver = (<tuple>entry)[at]
+    if PyWeakref_CheckRef(receiver) or _claims_reference(receiver):
+        receiver = _deref(receiver)
+        if receiver is None:
+            return async_receivers
+    if _SENDER_REFS:
+        # A receiver tied to a collected sender is skipped even before the purge.
+        sender_ref = (<tuple>entry)[at + 1]
+        if sender_ref is not None and _deref(sender_ref) is None:
+            return async_receivers
+    if (<tuple>entry)[at + 2 if _SENDER_REFS else at + 1]:
+        if async_receivers is None:
+            async_receivers = []
+        async_receivers.append(receiver)
+    else:
+        fastsignals_push(sync_receivers, receiver)
     return async_receivers
 
 
@@ -1090,9 +1246,36 @@ cdef list _live_into(signal, dict state, sender, cached, list sync_receivers):
     return _resolve_into(_entries(signal, sender, None), sync_receivers, 0)
 
 
-@cython.binding(False)  # a builtin function: send() calls it without a cyfunction's dispatch (about 15 ns)
-def _dispatch(signal, sender, dict named, bint robust):
+cdef extern from *:
+    """
+    static PyObject *(*fastsignals_dispatch_impl)(PyObject *, PyObject *, PyObject *, int) = NULL;
+
+    /* _dispatch(signal, sender, named, robust), a builtin function taking its arguments as the
+       interpreter's vector: its only callers are send() and send_robust(), so a bad call need
+       only be refused. */
+    static PyObject *fastsignals_dispatch(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+        if (nargs != 4 || !PyDict_CheckExact(args[2]) || !PyBool_Check(args[3])) {
+            PyErr_SetString(PyExc_TypeError, "_dispatch() takes (signal, sender, named: dict, robust: bool)");
+            return NULL;
+        }
+        return fastsignals_dispatch_impl(args[0], args[1], args[2], args[3] == Py_True);
+    }
+
+    static PyMethodDef fastsignals_dispatch_def = {
+        "_dispatch", (PyCFunction)(void (*)(void))fastsignals_dispatch, METH_FASTCALL,
+        "send() and send_robust() past their Python frame: the whole loop in C."};
+
+    static PyObject *fastsignals_dispatch_function(PyObject *module_name) {
+        return PyCFunction_NewEx(&fastsignals_dispatch_def, NULL, module_name);
+    }
+    """
+    object (*fastsignals_dispatch_impl)(object, object, object, bint)
+    object fastsignals_dispatch_function(object module_name)
+
+
+cdef object _dispatch_impl(signal, sender, named_object, bint robust):
     """send() and send_robust() past their Python frame: the whole loop in C."""
+    cdef dict named = <dict>named_object
     cdef dict state = _plain_class_state(signal)
     cdef _Index index = _index_in(state)
     cdef PyObject* remembered
@@ -1127,6 +1310,12 @@ def _dispatch(signal, sender, dict named, bint robust):
     return _call_receivers(signal, sender, named, robust, sync_receivers, async_receivers)
 
 
+fastsignals_dispatch_impl = _dispatch_impl
+# A builtin function with the vector calling convention: send() calls it with no argument
+# parsing and no cyfunction dispatch.
+_dispatch = fastsignals_dispatch_function(__name__)
+
+
 # Lists the memo's sends reuse while no other send holds them: the live receivers, and
 # without caching the receivers items. Each is emptied before send() returns.
 cdef list _spare_receivers = []
@@ -1153,9 +1342,16 @@ cdef list _send_remembered(signal, sender, dict named, bint robust, PyObject* ca
         fastsignals_drop_items(sync_receivers)  # the receivers are released when send() is done, as on Django
 
 
+cdef inline bint _nonempty(receivers) except -1:
+    """bool(receivers), read from the size of a list."""
+    if type(receivers) is list:
+        return PyList_GET_SIZE(receivers) != 0
+    return bool(receivers)
+
+
 cdef list _call_receivers(signal, sender, dict named, bint robust, sync_receivers, async_receivers):
     cdef list responses = []
-    if sync_receivers:
+    if _nonempty(sync_receivers):
         _call_all(signal, sender, named, sync_receivers, responses, robust)
     if async_receivers:
         responses.extend(async_to_sync(asend_for(signal, sender, named, async_receivers, robust))())
@@ -1165,63 +1361,73 @@ cdef list _call_receivers(signal, sender, dict named, bint robust, sync_receiver
 cdef tuple _last_kwnames = _SIGNAL_SENDER  # the names of the latest send, reused when equal
 
 
-cdef tuple _kwnames(dict named):
-    """("signal", "sender", *named), or None if named has "signal" itself.
+cdef tuple _named_args(dict named, PyObject** values):
+    """("signal", "sender", *named), with named's values put in values[0:len(named)] as new
+    references; None, with nothing put, if named has "signal" itself.
 
-    A send's names usually repeat, so the tuple is reused; it never holds "signal"
-    past its first slot, so a reused one needs no check.
+    A send's names usually repeat, so one pass over named both compares its keys with the
+    latest send's tuple and reads its values; that tuple never holds "signal" past its first
+    slot, so a reused one needs no check.
     """
     global _last_kwnames
     cdef tuple last = _last_kwnames
+    cdef Py_ssize_t count = len(named)
+    cdef bint same = len(last) == count + 2
     cdef Py_ssize_t pos = 0
-    cdef Py_ssize_t i = 2
+    cdef Py_ssize_t i
     cdef PyObject* key
     cdef PyObject* value
-    if len(last) == len(named) + 2:
-        while PyDict_Next(named, &pos, &key, &value):
-            if (<PyTupleObject*>last).ob_item[i] != key:
-                break
-            i += 1
-        else:
-            return last
-    if "signal" in named:
-        return None
-    last = _SIGNAL_SENDER + tuple(named)
-    _last_kwnames = last
+    # Borrowed until the references are taken below: nothing in between runs Python code.
+    for i in range(count):
+        PyDict_Next(named, &pos, &key, &value)
+        if same and (<PyTupleObject*>last).ob_item[i + 2] != key:
+            same = False
+        values[i] = value
+    if not same:
+        if "signal" in named:
+            return None
+        last = _SIGNAL_SENDER + tuple(named)
+        _last_kwnames = last
+        # Read again: the membership test may have run a key's own __eq__.
+        if len(last) != count + 2:
+            raise RuntimeError("dictionary changed size during iteration")
+        pos = 0
+        for i in range(count):
+            if not PyDict_Next(named, &pos, &key, &value) or (<PyTupleObject*>last).ob_item[i + 2] != key:
+                raise RuntimeError("dictionary changed size during iteration")
+            values[i] = value
+    for i in range(count):
+        Py_INCREF(<object>values[i])
     return last
 
 
-cdef void _call_all(signal, sender, dict named, receivers, list responses, bint robust) except *:
+cdef int _call_all(signal, sender, dict named, receivers, list responses, bint robust) except -1:
     """Call each receiver as receiver(signal=, sender=, **named), appending (receiver, response)."""
-    cdef tuple kwnames = _kwnames(named)
-    if kwnames is None:
-        # Let Python word the duplicate-keyword TypeError exactly as Django's call does.
-        _call_each_in_python(signal, sender, named, receivers, responses, robust)
-        return
-    cdef Py_ssize_t nargs = len(kwnames)
+    cdef Py_ssize_t nargs = len(named) + 2
     cdef PyObject* stack[_STACK_ARGS]
     cdef PyObject** args = stack
-    cdef Py_ssize_t pos = 0
-    cdef Py_ssize_t i = 3
-    cdef PyObject* key
-    cdef PyObject* value
+    cdef tuple kwnames = None
+    cdef Py_ssize_t i
     if nargs + 1 > _STACK_ARGS:
         args = <PyObject**>PyMem_Malloc((nargs + 1) * sizeof(PyObject*))
         if args is NULL:
             raise MemoryError()
-    # Slot 0 is scratch space that PY_VECTORCALL_ARGUMENTS_OFFSET lets a bound method
-    # use for its self. The vector owns a reference to each value: a receiver cannot
-    # free one by mutating ``named`` through frame introspection.
-    args[0] = NULL
-    args[1] = <PyObject*>signal
-    args[2] = <PyObject*>sender
-    while PyDict_Next(named, &pos, &key, &value):
-        Py_INCREF(<object>value)
-        args[i] = value
-        i += 1
-    if type(receivers) is list:
-        fastsignals_reserve(responses, len(<list>receivers))
     try:
+        # Slot 0 is scratch space that PY_VECTORCALL_ARGUMENTS_OFFSET lets a bound method
+        # use for its self. The vector owns a reference to each value: a receiver cannot
+        # free one by mutating ``named`` through frame introspection.
+        kwnames = _named_args(named, args + 3)
+        if kwnames is None:
+            # Let Python word the duplicate-keyword TypeError exactly as Django's call does.
+            _call_each_in_python(signal, sender, named, receivers, responses, robust)
+            return 0
+        args[0] = NULL
+        args[1] = <PyObject*>signal
+        args[2] = <PyObject*>sender
+        if type(receivers) is list:
+            fastsignals_reserve(responses, len(<list>receivers))
+            if not robust:
+                return fastsignals_call_each(<list>receivers, args + 1, <PyObject*>kwnames, responses)
         for receiver in receivers:
             if not robust:
                 response = PyObject_Vectorcall(receiver, args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, <PyObject*>kwnames)
@@ -1233,9 +1439,11 @@ cdef void _call_all(signal, sender, dict named, receivers, list responses, bint 
                 _record_failure(signal, receiver, err, responses)
             else:
                 fastsignals_push(responses, (receiver, response))
+        return 0
     finally:
-        for i in range(3, nargs + 1):
-            Py_DECREF(<object>args[i])
+        if kwnames is not None:
+            for i in range(3, len(kwnames) + 1):
+                Py_DECREF(<object>args[i])
         if args is not stack:
             PyMem_Free(args)
 
