@@ -609,6 +609,27 @@ def test_weak_method_to_something_not_callable(impl: Any, use_caching: bool, fun
             call(Sender)
 
 
+@pytest.mark.skipif(not SENDER_REFS, reason="Django 5.2 keeps no reference to the sender")
+def test_weak_method_refused_before_its_dead_sender_is_seen(impl: Any) -> None:
+    # Django resolves the receiver before it looks at the sender's reference: a WeakMethod
+    # that MethodType refuses raises even where the sender is gone (here a cache entry edited
+    # by hand holds a dead one).
+    signal, handler, reference = _method_signal(impl, use_caching=True)
+    for _ in range(2):  # the second send takes the compiled engine's plain loop
+        assert signal.send(Sender) == [(handler.method, "method")]
+    target = NotCallable()
+    reference._func_ref = weakref.ref(target)  # type: ignore[attr-defined]
+    gone = Sender()
+    dead = weakref.ref(gone)
+    del gone
+    gc.collect()
+    signal.sender_receivers_cache[Sender][0] = (reference, dead, False)
+    with pytest.raises(TypeError, match="^first argument must be callable$"):
+        signal.send(Sender)
+    reference._func_ref = weakref.ref(Handler.method)  # type: ignore[attr-defined]
+    assert signal.send(Sender) == []
+
+
 @pytest.mark.parametrize("use_caching", [False, True])
 def test_references_resolved_with_the_lock_released(impl: Any, use_caching: bool) -> None:
     # A receiver reference may run code that connects or disconnects: Django resolves them unlocked.

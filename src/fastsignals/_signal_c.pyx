@@ -269,13 +269,15 @@ cdef extern from *:
                         || *(PyObject **)((char *)receiver + meth_type_offset) != (PyObject *)&PyMethod_Type)
                     return i;
             }
+            /* A receiver tied to a collected sender is skipped, but only once the receiver
+               itself resolved, as Django orders it: a WeakMethod that MethodType refuses raises. */
+            int sender_dead = 0;
             if (sender_refs) {
                 PyObject *sender_ref = PyTuple_GET_ITEM(entry, first + 1);
                 if (sender_ref != Py_None) {
                     if (!PyWeakref_CheckRefExact(sender_ref))
                         return i;
-                    if (fastsignals_dead(sender_ref))
-                        continue;
+                    sender_dead = fastsignals_dead(sender_ref);
                 }
             }
             int pushed;
@@ -289,11 +291,11 @@ cdef extern from *:
                     Py_DECREF(target);
                     return -1;
                 }
-                if (target == Py_None || func == Py_None || !PyCallable_Check(func)) {
-                    int dead = target == Py_None || func == Py_None;
+                if (target == Py_None || func == Py_None || !PyCallable_Check(func) || sender_dead) {
+                    int skipped = target == Py_None || func == Py_None || PyCallable_Check(func);
                     Py_DECREF(target);
                     Py_DECREF(func);
-                    if (dead)
+                    if (skipped)
                         continue;
                     return i;  /* MethodType refuses it: the general way raises its TypeError */
                 }
@@ -305,6 +307,8 @@ cdef extern from *:
                 pushed = fastsignals_push(out, method);
                 Py_DECREF(method);  /* out holds it now */
             }
+            else if (sender_dead)
+                continue;  /* a dead or live weakref.ref or a function: nothing to raise */
             else if (weak) {
     #if PY_VERSION_HEX >= 0x030D0000
                 if (PyWeakref_GetRef(receiver, &receiver) <= 0)
