@@ -228,26 +228,15 @@ cdef extern from *:
 
 cdef extern from *:
     """
-    /* Whether a plain weakref.ref is dead. Reads its referent without running any code. */
-    static inline int fastsignals_dead(PyObject *ref) {
-    #if PY_VERSION_HEX >= 0x030D0000
-        PyObject *obj;
-        if (PyWeakref_GetRef(ref, &obj) <= 0) return 1;  /* a plain weakref.ref cannot fail */
-        Py_DECREF(obj);  /* alive, so not the last reference */
-        return 0;
-    #else
-        return PyWeakref_GetObject(ref) == Py_None;
-    #endif
-    }
-
     /* Push the live sync receivers of entries[start:] to out while each entry has the common
        shape: a tuple of size fields whose receiver (at first) is a function, a plain
-       weakref.ref or a weak_method (WeakMethod) with its slots set as WeakMethod sets them while
-       the class has the version it had when last found as at import (0: not found so yet), whose sender reference (with sender_refs) is None
-       or a plain weakref.ref, and whose is_async is False. Returns the position of the first
-       entry of another shape (the list's size when none), -1 on error. Each entry resolves as
-       the general way would, and only pointers are read: no Python code runs but a collection
-       that a WeakMethod's new bound method may start, after which the list is read again. */
+       weakref.ref, or a weak_method (WeakMethod) with its slots set as WeakMethod sets them
+       while the class has version, the tag it had when last found as at import (0: not found
+       so yet); whose sender reference (with sender_refs) is None or a plain weakref.ref; and
+       whose is_async is False. Returns the position of the first entry of another shape (the
+       list's size when none), -1 on error. Each entry resolves as the general way would, and
+       only pointers are read: no Python code runs but a collection that a WeakMethod's new
+       bound method may start, after which the list is read again. */
     static Py_ssize_t fastsignals_resolve_plain(PyObject *entries, Py_ssize_t start, Py_ssize_t first,
                                                 Py_ssize_t size, int sender_refs, PyObject *weak_method,
                                                 unsigned int version, Py_ssize_t func_ref_offset,
@@ -277,7 +266,11 @@ cdef extern from *:
                 if (sender_ref != Py_None) {
                     if (!PyWeakref_CheckRefExact(sender_ref))
                         return i;
-                    sender_dead = fastsignals_dead(sender_ref);
+                    PyObject *sender = fastsignals_referent(sender_ref);
+                    if (sender == NULL)
+                        return -1;
+                    sender_dead = sender == Py_None;
+                    Py_DECREF(sender);  /* alive or None, so not the last reference */
                 }
             }
             int pushed;
@@ -291,13 +284,14 @@ cdef extern from *:
                     Py_DECREF(target);
                     return -1;
                 }
-                if (target == Py_None || func == Py_None || !PyCallable_Check(func) || sender_dead) {
-                    int skipped = target == Py_None || func == Py_None || PyCallable_Check(func);
+                int dead = target == Py_None || func == Py_None;
+                int refused = !dead && !PyCallable_Check(func);
+                if (dead || refused || sender_dead) {
                     Py_DECREF(target);
                     Py_DECREF(func);
-                    if (skipped)
-                        continue;
-                    return i;  /* MethodType refuses it: the general way raises its TypeError */
+                    if (refused)
+                        return i;  /* MethodType refuses it: the general way raises its TypeError */
+                    continue;
                 }
                 PyObject *method = PyMethod_New(func, target);
                 Py_DECREF(target);
@@ -310,17 +304,11 @@ cdef extern from *:
             else if (sender_dead)
                 continue;  /* a dead or live weakref.ref or a function: nothing to raise */
             else if (weak) {
-    #if PY_VERSION_HEX >= 0x030D0000
-                if (PyWeakref_GetRef(receiver, &receiver) <= 0)
-                    continue;
-                pushed = fastsignals_push(out, receiver);
-                Py_DECREF(receiver);  /* out holds it now */
-    #else
-                receiver = PyWeakref_GetObject(receiver);
-                if (receiver == Py_None)
-                    continue;
-                pushed = fastsignals_push(out, receiver);
-    #endif
+                receiver = fastsignals_referent(receiver);
+                if (receiver == NULL)
+                    return -1;
+                pushed = receiver == Py_None ? 0 : fastsignals_push(out, receiver);
+                Py_DECREF(receiver);  /* out holds it now, if live */
             }
             else
                 pushed = fastsignals_push(out, receiver);
@@ -337,8 +325,9 @@ cdef extern from *:
 
 cdef extern from *:
     """
-    /* send()'s loop: call each receiver of a list as receiver(*args[0:0], kwnames=...) and push
-       (receiver, response) to responses. args[-1] is scratch space for a bound method's self.
+    /* send()'s loop: call each receiver of a list with the keyword arguments kwnames names
+       and args holds, and push (receiver, response) to responses. args[-1] is scratch space
+       for a bound method's self.
        The size is re-read at each step and each receiver held while it runs, as a Python loop
        over the list would. */
     static int fastsignals_call_each(PyObject *receivers, PyObject *const *args, PyObject *kwnames,
