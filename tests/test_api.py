@@ -240,6 +240,32 @@ def test_has_listeners(impl: Any) -> None:
     assert signal.has_listeners(sender) is False
 
 
+@pytest.mark.parametrize("truths", [(True, True), (False, True), (False, False), (True, "raise"), (False, "raise")])
+def test_has_listeners_tests_what_live_receivers_returned(impl: Any, truths: tuple[Any, Any]) -> None:
+    """A replaced _live_receivers (sentry-sdk's) may return any objects: has_listeners()
+    asks each for its truth as Django does, in the same order, and answers a bool."""
+    asked = []
+
+    class Answer:
+        def __init__(self, name: str, truth: Any) -> None:
+            self.name, self.truth = name, truth
+
+        def __bool__(self) -> bool:
+            asked.append(self.name)
+            if self.truth == "raise":
+                raise LookupError(self.name)
+            return bool(self.truth)
+
+    signal = impl.Signal()
+    signal._live_receivers = lambda sender: (Answer("sync", truths[0]), Answer("async", truths[1]))
+    if "raise" in truths and not truths[0]:
+        with pytest.raises(LookupError, match="async"):
+            signal.has_listeners()
+    else:
+        assert signal.has_listeners() is (truths[0] or truths[1])
+    assert asked == (["sync"] if truths[0] else ["sync", "async"])
+
+
 def test_duplicate_connect_is_ignored(impl: Any) -> None:
     signal = impl.Signal()
     (receiver,) = make_receivers(1)

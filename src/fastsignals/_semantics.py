@@ -404,7 +404,10 @@ class SignalBase(_Base):
     def has_listeners(self, sender: Any = None) -> bool:
         """Whether any live receiver would get a send() from this sender."""
         sync_receivers, async_receivers = self._live_receivers(sender)  # type: ignore[attr-defined]
-        return bool(sync_receivers) or bool(async_receivers)
+        # Django's bool(sync) or bool(async), the same truth tests in the same order, less a call.
+        if sync_receivers:
+            return True
+        return bool(async_receivers)
 
     asend = _asend_method(
         False,
