@@ -240,29 +240,45 @@ def test_has_listeners(impl: Any) -> None:
     assert signal.has_listeners(sender) is False
 
 
-@pytest.mark.parametrize("truths", [(True, True), (False, True), (False, False), (True, "raise"), (False, "raise")])
+@pytest.mark.parametrize("truths", [(True, True), (False, True), (False, False), (True, "raise"), (False, "raise"),
+                                    (False, "not a bool"), (0, 2), (1, 0)])
 def test_has_listeners_tests_what_live_receivers_returned(impl: Any, truths: tuple[Any, Any]) -> None:
     """A replaced _live_receivers (sentry-sdk's) may return any objects: has_listeners()
-    asks each for its truth as Django does, in the same order, and answers a bool."""
+    asks each for its truth as Django does, in the same order, and answers a bool or
+    raises as Django does. A bool is answered by __bool__, an int by __len__."""
     asked = []
 
     class Answer:
         def __init__(self, name: str, truth: Any) -> None:
             self.name, self.truth = name, truth
 
-        def __bool__(self) -> bool:
+        def __bool__(self) -> Any:
             asked.append(self.name)
             if self.truth == "raise":
                 raise LookupError(self.name)
-            return bool(self.truth)
+            return self.truth
+
+    class Sized:
+        def __init__(self, name: str, size: int) -> None:
+            self.name, self.size = name, size
+
+        def __len__(self) -> int:
+            asked.append(self.name)
+            return self.size
+
+    def answer(name: str, truth: Any) -> Any:
+        return Sized(name, truth) if type(truth) is int else Answer(name, truth)
 
     signal = impl.Signal()
-    signal._live_receivers = lambda sender: (Answer("sync", truths[0]), Answer("async", truths[1]))
-    if "raise" in truths and not truths[0]:
+    signal._live_receivers = lambda sender: (answer("sync", truths[0]), answer("async", truths[1]))
+    if not truths[0] and truths[1] == "raise":
         with pytest.raises(LookupError, match="async"):
             signal.has_listeners()
+    elif not truths[0] and truths[1] == "not a bool":
+        with pytest.raises(TypeError, match="__bool__ should return bool, returned str"):
+            signal.has_listeners()
     else:
-        assert signal.has_listeners() is (truths[0] or truths[1])
+        assert signal.has_listeners() is bool(truths[0] or truths[1])
     assert asked == (["sync"] if truths[0] else ["sync", "async"])
 
 
