@@ -7,8 +7,10 @@ an item no longer has the key recorded at its position, so direct edits by third
 code are seen, and an item removed by hand is freed as it is on Django.
 
 Where the twins differ: in Python, confirming that the index still stands for the list
-costs as much as Django's scan, so this engine's sends scan as Django does, and short
-lists skip the index altogether; the compiled engine confirms it in C and looks up.
+costs half of Django's scan (50 µs against 95 µs at 1,000 items), and a send would have
+to confirm it twice, before and after reading the items, since a finalizer may edit the
+list in between; so this engine's sends scan as Django does, and short lists skip the
+index altogether. The compiled engine confirms it in C and looks up.
 And _dead_flag() here shares one callback within a connect(), not across them.
 """
 
