@@ -355,9 +355,11 @@ class Row:
         ratios = sorted(self.ratios(impl, to))
         rounds = len(ratios)
         below = 0  # ratios left out on each side
-        tail = 0.0
-        while below < rounds and tail + math.comb(rounds, below) / 2**rounds <= 0.025:
+        tail = 0.0  # P(Binomial(rounds, 1/2) <= below) when tested
+        while below < rounds:
             tail += math.comb(rounds, below) / 2**rounds
+            if tail > 0.025:
+                break
             below += 1
         if below == 0:
             return None
