@@ -231,6 +231,30 @@ def build_spread(impl: str, senders: int = 1000) -> Case:
     return Case(impl, signal, target, keep=[keep, all_senders])
 
 
+def build_model_signal(impl: str, count: int) -> Case:
+    """A signal of Django's own class, made as Django makes post_save (a ModelSignal with
+    use_caching=True), with ``count`` receivers for a model and one for each of five
+    other models; "c" and "py" send it under install() (see report.installing()).
+
+    Each implementation gets a signal of its own: on Python 3.12 a signal the compiled
+    engine has sent keeps its attributes in a real dict, where stock code reading them is
+    not specialized (see e2e/worker.py), so a shared one would time stock Django and the
+    pure engine slower than they are.
+    """
+    from django.contrib.auth.models import Group, Permission, User
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.signals import ModelSignal
+    from e2e.models import Item, Tag
+
+    signal = ModelSignal(use_caching=True)
+    receivers, keep = make_receivers(count)
+    others, others_keep = make_receivers(OTHER_SENDERS)
+    for receiver, sender in [*zip(others, (Tag, User, Group, Permission, ContentType)),
+                             *((receiver, Item) for receiver in receivers)]:
+        signal.connect(receiver, sender=sender)
+    return Case(impl, signal, Item, instance=Item(), keep=[keep, others_keep])
+
+
 def build_connect(impl: str, count: int, *, kind: str = "function", any_sender: bool = False) -> Case:
     """A signal with ``count`` receivers (plus the others) and ``case.receiver`` not
     connected yet; ``case.sender`` is None when connecting to any sender."""

@@ -1,21 +1,21 @@
 """End to end: create, save, load and save again 10,000 model instances with typical
-receivers (see e2e/workload.py), stock Django against fastsignals.install()."""
+receivers (see e2e/workload.py), stock Django against fastsignals.install(), each in a
+worker process of its own (see e2e/worker.py)."""
 
 import pytest
-from e2e import workload
+from e2e.worker import Worker
 
 OPERATION = "send"
 IMPLEMENTATIONS = ("django", "c", "py")
 COUNT = 10_000
 
 
-@pytest.fixture(scope="module")
-def receivers():
-    workload.create_tables()
-    workload.connect_receivers()
-    yield
-    workload.disconnect_receivers()
+@pytest.fixture
+def worker(impl):
+    worker = Worker(impl)
+    yield worker
+    worker.close()
 
 
-def test_e2e(benchmark, impl, receivers, installed):
-    benchmark.pedantic(workload.run, args=(COUNT,), rounds=3)
+def test_e2e(benchmark, worker):
+    benchmark.pedantic(worker.run, args=(COUNT,), rounds=3)
