@@ -4,9 +4,9 @@ Run from the repository root (``make bench`` does): ``python benchmarks/report.p
 Each implementation of a scenario is timed with timeit over a loop count calibrated to
 about --sample-ms per sample; the implementations take turns sample by sample, in
 rotating order, so a noisy neighbour on a shared machine hits all of them alike, and
-each time is the median of --repeats samples. A ratio (to stock Django in the same
-process) is the median of the ratios of samples taken in the same round, so a slow
-spell of the machine divides out. Targets are printed as PASS/FAIL and never change
+each time is the median of --repeats samples. A ratio (to stock Django, in the same
+process but for the end-to-end workload) is the median of the ratios of samples taken
+in the same round, so a slow spell of the machine divides out. Targets are printed as PASS/FAIL and never change
 the exit code. Writes benchmarks/RESULTS.md and benchmarks/send.png unless --no-write.
 
 The clock is time.thread_time_ns by default: this thread's CPU time, which a busy
@@ -70,7 +70,7 @@ class Scenario:
     repeats: int | None = None
     #: For what is not a time: the values themselves, measured once.
     values: Callable[[], dict[str, float]] | None = None
-    #: Undoes what timings() set up outside the cases (receivers on Django's own signals).
+    #: Undoes what timings() set up outside the cases (the end-to-end worker processes).
     teardown: Callable[[], None] = lambda: None
 
 
@@ -220,12 +220,12 @@ def e2e_scenario(quick: bool) -> Scenario:
     workers: dict[str, Worker] = {}
 
     def timings() -> dict[str, Timing]:
-        result = {}
-        for impl in ("django", "c", "py"):
-            worker = workers[impl] = Worker(impl, clock.__name__, warm_up=chunk)
-            # loops counts transactions of ``chunk``; the per-"loop" time is scaled to ``total``.
-            result[impl] = Timing(lambda loops, worker=worker: worker.run(chunk) * total / chunk, loops=1)
-        return result
+        workers.update((impl, Worker(impl, clock.__name__, warm_up=chunk)) for impl in ("django", "c", "py"))
+        for worker in workers.values():
+            worker.ready()
+        # loops counts transactions of ``chunk``; the per-"loop" time is scaled to ``total``.
+        return {impl: Timing(lambda loops, worker=worker: worker.run(chunk) * total / chunk, loops=1)
+                for impl, worker in workers.items()}
 
     def teardown() -> None:
         for worker in workers.values():
@@ -519,9 +519,10 @@ def markdown(rows: list[Row], results: list[Check], seconds: float, how: str) ->
         "",
         f"Made by `make bench` (benchmarks/report.py) on {date}: {machine()}.",
         "",
-        "Each cell: the median time per operation, then in brackets the ratio to stock Django in the same",
-        "process (lower is better). Implementations take turns sample by sample; a ratio is the median of the",
-        "ratios of samples taken in the same round, so it need not equal the quotient of the two medians.",
+        "Each cell: the median time per operation, then in brackets the ratio to stock Django, timed in the",
+        "same process but for the end-to-end workload (lower is better). Implementations take turns sample by",
+        "sample; a ratio is the median of the ratios of samples taken in the same round, so it need not equal",
+        "the quotient of the two medians.",
         "\"For the sender\": receivers connected to that sender; every signal also has one receiver for each of",
         f"{cases.OTHER_SENDERS} other senders.",
         "The plain loop is the floor: the same receivers called in a Python loop, building the same list.",

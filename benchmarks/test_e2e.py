@@ -13,6 +13,7 @@ COUNT = 10_000
 @pytest.fixture
 def worker(impl):
     worker = Worker(impl)
+    worker.ready()  # set up and warmed up before the first timed round
     yield worker
     worker.close()
 

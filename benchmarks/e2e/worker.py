@@ -30,6 +30,7 @@ def _serve(connection: Connection, impl: str, clock_name: str, warm_up: int) -> 
         fastsignals.swap.install(engine=cases.signal_class(impl))
     clock = getattr(time, clock_name)
     workload.run(warm_up)  # first-use costs (queries compiled, caches filled) stay out of the samples
+    connection.send("ready")
     while (count := connection.recv()) is not None:
         start = clock()
         workload.run(count)
@@ -39,7 +40,11 @@ def _serve(connection: Connection, impl: str, clock_name: str, warm_up: int) -> 
 
 class Worker:
     """A process that runs the e2e workload with one implementation (stock Django, or
-    install() with an engine); ``run(count)`` times it there with ``clock_name``."""
+    install() with an engine); ``run(count)`` times it there with ``clock_name``.
+
+    Start all the workers, then wait for each to be ``ready()``: a sample taken while
+    another worker still warms up would share the machine with it.
+    """
 
     def __init__(self, impl: str, clock_name: str = "thread_time_ns", warm_up: int = 1000) -> None:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no signal touched yet
@@ -47,8 +52,16 @@ class Worker:
         self.process = context.Process(target=_serve, args=(child, impl, clock_name, warm_up), daemon=True)
         self.process.start()
         child.close()
+        self.is_ready = False
+
+    def ready(self) -> None:
+        """Wait until the worker has set up and warmed up."""
+        if not self.is_ready:
+            self.connection.recv()  # its "ready"
+            self.is_ready = True
 
     def run(self, count: int) -> int:
+        self.ready()
         self.connection.send(count)
         elapsed: int = self.connection.recv()
         return elapsed

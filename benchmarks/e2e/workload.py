@@ -43,12 +43,6 @@ def connect_receivers() -> None:
     m2m_changed.connect(count_m2m, sender=Item.tags.through)
 
 
-def disconnect_receivers() -> None:
-    post_init.disconnect(track_fields, sender=Item)
-    post_save.disconnect(invalidate_cache, sender=Item)
-    m2m_changed.disconnect(count_m2m, sender=Item.tags.through)
-
-
 def run(count: int) -> None:
     """Create and save ``count`` items (tagging every tenth), load them all, change and
     save each again; all in a transaction rolled back at the end."""
