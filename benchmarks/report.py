@@ -6,8 +6,9 @@ about --sample-ms per sample; the implementations take turns sample by sample, i
 rotating order, so a noisy neighbour on a shared machine hits all of them alike, and
 each time is the median of --repeats samples. A ratio (to stock Django, in the same
 process but for the end-to-end workload) is the median of the ratios of samples taken
-in the same round, so a slow spell of the machine divides out. Targets are printed as PASS/FAIL and never change
-the exit code. Writes benchmarks/RESULTS.md and benchmarks/send.png unless --no-write.
+in the same round, so a slow spell of the machine divides out. Targets are printed as
+PASS/FAIL and never change the exit code. Writes benchmarks/RESULTS.md and
+benchmarks/send.png unless --no-write.
 
 The clock is time.thread_time_ns by default: this thread's CPU time, which a busy
 neighbour does not inflate the way it does the wall clock (on a loaded 2-core machine

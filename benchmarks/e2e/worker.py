@@ -2,9 +2,9 @@
 
 On Python 3.12 the compiled engine asks for a signal's ``__dict__``, and from then on
 CPython keeps that signal's attributes in a real dict, where the interpreter no longer
-specializes stock code's attribute lookups: measured by callgrind, a stock send to one
-receiver costs 20,615 instructions on a signal the compiled engine has sent, against
-17,427 on one it never touched. In one process, Django's own signals would be touched
+specializes stock code's attribute lookups: measured by callgrind, a stock post_save
+send to one receiver costs 20,615 instructions once the compiled engine has sent it,
+against 17,427 before. In one process, Django's own signals would be touched
 by the compiled engine's first sample, and stock Django (and the pure engine) timed
 slower than they are. Each worker touches Django's signals with one implementation only.
 """
